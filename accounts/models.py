@@ -1,0 +1,143 @@
+"""Users, their sessions (``X-Session-ID``) and staff admin keys."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+
+from aimg_site.core.scoping import DomainScopedManager, DomainScopedModel
+
+
+class UserManager(DomainScopedManager, BaseUserManager):
+    """Domain-scoped, with Django's ``create_user``/``create_superuser`` helpers."""
+
+    use_in_migrations = False
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str | None = None, password: str | None = None, **extra):
+        email = self.normalize_email(email) if email else None
+        user = self.model(email=email, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("roles", ["admin"])
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):
+    """A person on one site, or a guest (``is_guest``: no email, made lazily for an anonymous session).
+
+    The email is unique within a domain (case-insensitively). ``roles``
+    (``admin``, ``moderator``) govern the Django admin console; API admin
+    rights come from an ``AdminKey`` instead.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        MODERATOR = "moderator", "Moderator"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254, null=True, blank=True)
+    username = models.CharField(max_length=64, blank=True, default="")
+    is_guest = models.BooleanField(default=False)
+    is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin console.")
+    is_active = models.BooleanField(default=True)
+    is_disabled = models.BooleanField(default=False, help_text="Deleted by the user or an Admin.")
+    roles = models.JSONField(default=list, blank=True)
+    is_at_least_18_confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+    all_domains = models.Manager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "domain",
+                Lower("email"),
+                condition=models.Q(email__isnull=False),
+                name="accounts_user_email_unique_per_domain",
+            ),
+        ]
+        indexes = [models.Index(fields=["domain", "username"], name="accounts_user_username_idx")]
+
+    def __str__(self) -> str:
+        return self.email or f"guest {self.id}"
+
+    @property
+    def is_signed_in_user(self) -> bool:
+        """A real account (not a guest, not disabled)."""
+        return not self.is_guest and not self.is_disabled
+
+
+class Session(DomainScopedModel):
+    """One ``X-Session-ID``: anonymous (no user), a guest's, or a signed-in user's.
+
+    Only a SHA-256 digest of the id is stored. A row exists once the session
+    needs state (a guest user, a sign-in, a view count); a UUID the server has
+    never seen is an anonymous session until then. Ending a session deletes
+    the row, so its id becomes an unknown (anonymous) one again.
+    """
+
+    key_digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions")
+    is_authenticated = models.BooleanField(
+        default=False, help_text="Signed in (as opposed to a guest's session)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(db_index=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    login_provider = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="accounts_session_user_idx")]
+
+    def __str__(self) -> str:
+        return f"session {self.key_digest[:12]}… of {self.user or 'anonymous'}"
+
+
+class AdminKey(DomainScopedModel):
+    """A staff member's personal ``X-Administration-Key`` (only its SHA-256 digest is stored).
+
+    The key is shown once, when ``create_admin_key`` makes it. A revoked key
+    stops working at once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="admin_keys")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=16, help_text="The key's first characters, to recognise it.")
+    key_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,166 @@
+"""drf-spectacular glue: every ``ApiView`` documents itself from its attributes.
+
+The 200 response is the envelope around ``output_serializer`` (plus
+``metadata`` when ``paginated``); each error status the endpoint can answer
+is the error envelope. Headers ``X-Session-ID`` and ``X-Administration-Key``
+are documented per the view's policies.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from rest_framework import serializers
+
+from .authentication import ADMIN_HEADER, SESSION_HEADER, AdminPolicy, SessionPolicy
+from .pagination import PaginationMetadataOutput
+
+_ERROR_TEXT = {
+    400: "Bad input; the message names the parameter.",
+    401: "No signed-in user.",
+    403: "Not allowed (for admin endpoints: no valid X-Administration-Key).",
+    404: "Unknown resource (another user's private resource looks the same).",
+    405: "Wrong method.",
+    409: "Conflict with an existing resource.",
+    413: "Request body too large.",
+    429: "Rate or concurrency limit; see the Retry-After header.",
+    503: "Temporarily unavailable.",
+}
+
+
+@extend_schema_field({"type": "object", "nullable": True, "description": "Always null on errors."})
+class _NullField(serializers.Field):
+    pass
+
+
+class ErrorEnvelope(serializers.Serializer):
+    """The envelope of every error response."""
+
+    hasError = serializers.BooleanField(help_text="Always true.")
+    payload = _NullField(allow_null=True)
+    errorMessage = serializers.CharField()
+    errorCode = serializers.IntegerField(required=False)
+
+
+_envelopes: dict[str, type[serializers.Serializer]] = {}
+
+
+def _payload_field(view) -> serializers.Field:
+    output = view.output_serializer
+    many = view.paginated or getattr(view, "output_many", False)
+    if output is None:
+        field_class = extend_schema_field({"nullable": True})(type("_AnyField", (serializers.Field,), {}))
+        return field_class(allow_null=True)
+    if isinstance(output, type) and issubclass(output, serializers.BaseSerializer):
+        return output(many=many)
+    if isinstance(output, serializers.Field):
+        return output
+    # An OpenApiTypes member or a raw schema dict.
+    schema = output
+    if many:
+        schema = {"type": "array", "items": output if isinstance(output, dict) else {"type": "string"}}
+    field_class = extend_schema_field(schema)(type("_SchemaField", (serializers.Field,), {}))
+    return field_class()
+
+
+def envelope_serializer(view) -> type[serializers.Serializer]:
+    """The success envelope of ``view``, one component per operation (cached)."""
+    op = view.operation_id
+    name = op[:1].upper() + op[1:] + "Response"
+    if name not in _envelopes:
+        fields = {
+            "hasError": serializers.BooleanField(help_text="Always false."),
+            "payload": _payload_field(view),
+        }
+        if view.paginated:
+            fields["metadata"] = PaginationMetadataOutput()
+        fields["Meta"] = type("Meta", (), {"ref_name": name})
+        _envelopes[name] = type(name, (serializers.Serializer,), fields)
+    return _envelopes[name]
+
+
+def error_statuses(view, method: str) -> list[int]:
+    codes = set(getattr(view, "errors", ()))
+    if getattr(view, "session_policy", SessionPolicy.REQUIRED) is not SessionPolicy.NONE:
+        codes.add(400)
+    if view.query_serializer is not None or view.body_serializer is not None:
+        codes.add(400)
+    if getattr(view, "admin_policy", AdminPolicy.NONE) is not AdminPolicy.NONE:
+        codes.add(403)
+    if method in ("POST", "PUT", "PATCH"):
+        codes.update({400, 413})
+    if getattr(view, "rate_limits", ()):
+        codes.add(429)
+    return sorted(codes)
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    """Reads ``ApiView`` attributes; falls back to drf-spectacular's defaults for other views."""
+
+    def _is_api_view(self) -> bool:
+        return bool(getattr(self.view, "operation_id", ""))
+
+    def get_operation_id(self):
+        return self.view.operation_id if self._is_api_view() else super().get_operation_id()
+
+    def get_tags(self):
+        if self._is_api_view() and self.view.tags:
+            return list(self.view.tags)
+        module = type(self.view).__module__.split(".")[0]
+        return [module if module != "aimg_site" else "technical"]
+
+    def get_auth(self):
+        # X-Session-ID and X-Administration-Key are documented as header parameters
+        # (get_override_parameters), with the requiredness each endpoint gives them.
+        return [] if self._is_api_view() else super().get_auth()
+
+    def get_summary(self):
+        return getattr(self.view, "summary", None) or None
+
+    def get_override_parameters(self):
+        if not self._is_api_view():
+            return super().get_override_parameters()
+        parameters: list = []
+        policy = self.view.session_policy
+        if policy is not SessionPolicy.NONE:
+            parameters.append(
+                OpenApiParameter(
+                    SESSION_HEADER,
+                    OpenApiTypes.UUID,
+                    OpenApiParameter.HEADER,
+                    required=policy is SessionPolicy.REQUIRED,
+                    description=(
+                        "The session id (a UUID)."
+                        + (" When missing, a new session is created and returned." if policy is SessionPolicy.CREATE else "")
+                    ),
+                )
+            )
+        if self.view.admin_policy is not AdminPolicy.NONE:
+            parameters.append(
+                OpenApiParameter(
+                    ADMIN_HEADER,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=self.view.admin_policy is AdminPolicy.REQUIRED,
+                    description="A personal administration key.",
+                )
+            )
+        if self.method in ("GET", "DELETE") and self.view.query_serializer is not None:
+            parameters.append(self.view.query_serializer)
+        return parameters
+
+    def get_request_serializer(self):
+        if not self._is_api_view():
+            return super().get_request_serializer()
+        if self.method in ("GET", "DELETE"):
+            return None
+        return self.view.body_serializer
+
+    def get_response_serializers(self):
+        if not self._is_api_view():
+            return super().get_response_serializers()
+        responses: dict = {200: envelope_serializer(self.view)}
+        for code in error_statuses(self.view, self.method):
+            responses[code] = OpenApiResponse(ErrorEnvelope, description=_ERROR_TEXT.get(code, ""))
+        return responses

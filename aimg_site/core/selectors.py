@@ -1,0 +1,60 @@
+"""Reads of platform tables."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from .models import Domain
+
+_HOST_PREFIXES = ("api.", "staging-api.")
+_domains: dict[str, Domain] | None = None
+
+
+def domains_by_name() -> dict[str, Domain]:
+    """Every domain row by name, loaded once per process (domains change only by migration)."""
+    global _domains
+    if _domains is None:
+        _domains = {domain.name: domain for domain in Domain.objects.all()}
+    return _domains
+
+
+def domain_clear_cache() -> None:
+    """Forget the cached rows (tests that add or edit domains call this)."""
+    global _domains
+    _domains = None
+
+
+def domain_name_for_host(host: str, known_names) -> str:
+    """Map a Host header to a domain name (CONTRACT.md "Domains").
+
+    ``api.sexy.ai`` and ``staging-api.sexy.ai`` map to ``sexy.ai``; a bare
+    domain name maps to itself; anything else to ``AIMG_DEFAULT_DOMAIN``.
+    """
+    host = host.strip().lower()
+    if not host.startswith("["):
+        host = host.rsplit(":", 1)[0]
+    host = host.rstrip(".")
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host[len(prefix) :] in known_names:
+            return host[len(prefix) :]
+    if host in known_names:
+        return host
+    return settings.AIMG_DEFAULT_DOMAIN
+
+
+def domain_for_host(host: str) -> Domain:
+    domains = domains_by_name()
+    name = domain_name_for_host(host, domains)
+    try:
+        return domains[name]
+    except KeyError:
+        raise ImproperlyConfigured(f"AIMG_DEFAULT_DOMAIN {name!r} is not a row of core.Domain.") from None
+
+
+def domain_get(name: str) -> Domain:
+    """A domain by name; raises ``Domain.DoesNotExist``."""
+    domain = domains_by_name().get(name)
+    if domain is None:
+        raise Domain.DoesNotExist(f"No domain named {name!r}.")
+    return domain

@@ -1,0 +1,315 @@
+"""Settings for every environment, read from environment variables (12-factor).
+
+Every production difference is an environment variable (see the README's
+configuration table). Bad values fail at start-up with ImproperlyConfigured.
+``aimg_site.test_settings`` is the small override the test suite uses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+VAR_DIR = Path(env.str("AIMG_VAR_DIR", default=str(BASE_DIR / "var")))
+# Embedded defaults (SQLite, mail files, media, the folder broker) live under var/.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=False)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and env.bool("AIMG_REQUIRE_SECRET_KEY", default=False):
+    raise ImproperlyConfigured("SECRET_KEY must be set in production (AIMG_REQUIRE_SECRET_KEY is on).")
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=["127.0.0.1", "localhost", "testserver", ".sexy.ai", ".freejourney.ai"],
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.discord",
+    "allauth.socialaccount.providers.github",
+    "aimg_site.core",
+    "accounts",
+    "billing",
+    "library",
+    "moderation",
+    "generation",
+    "integrations",
+]
+
+MIDDLEWARE = [
+    "aimg_site.api.middleware.RequestIDMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "aimg_site.api.middleware.RequestSizeLimitMiddleware",
+    "aimg_site.api.middleware.DomainMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "aimg_site.urls"
+APPEND_SLASH = False
+WSGI_APPLICATION = "aimg_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("AIMG_DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + a busy timeout let the embedded worker and web process share the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, broker ------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "aimg"}}
+
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("AIMG_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_TASK_TIME_LIMIT = env.int("AIMG_TASK_TIME_LIMIT", default=600)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("AIMG_CELERY_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = "UTC"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    # With acks_late the visibility timeout must exceed the longest task (hard limit).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT * 2)}
+else:
+    # Embedded default: a folder-backed queue shared by the web and worker processes.
+    _broker_dir = VAR_DIR / "celery"
+    (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
+    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+
+# --- Email ----------------------------------------------------------------------
+vars().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AIMG <no-reply@freejourney.ai>")
+
+# --- Files ----------------------------------------------------------------------
+AIMG_STORAGE = env.str("AIMG_STORAGE", default="local")
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+if AIMG_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif AIMG_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default="aimg"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "default_acl": None,
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"AIMG_STORAGE must be 'local' or 's3', not {AIMG_STORAGE!r}.")
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Request limits -------------------------------------------------------------
+# JSON bodies (a profile picture is at most 1 MB, about 1.4 MB as base64).
+AIMG_MAX_JSON_BYTES = env.int("AIMG_MAX_JSON_BYTES", default=4 * 1024 * 1024)
+# Multipart uploads (uploadFile).
+AIMG_MAX_UPLOAD_BYTES = env.int("AIMG_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = AIMG_MAX_JSON_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# --- Identity -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.DomainEmailBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# USERNAME_FIELD is the email, unique per domain (a UniqueConstraint), not globally.
+SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
+AUTH_PASSWORD_VALIDATORS: list[dict] = []  # the reference's own rule lives in accounts.passwords
+
+AIMG_DEFAULT_DOMAIN = env.str("AIMG_DEFAULT_DOMAIN", default="freejourney.ai")
+AIMG_SESSION_IDLE_DAYS = env.int("AIMG_SESSION_IDLE_DAYS", default=30)
+# Reads refresh a session's last-seen time at most this often.
+AIMG_SESSION_TOUCH_SECONDS = env.int("AIMG_SESSION_TOUCH_SECONDS", default=300)
+
+
+def _parse_proxies(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"AIMG_TRUSTED_PROXIES: {value!r} is not an address or CIDR.") from exc
+    return networks
+
+
+AIMG_TRUSTED_PROXIES = _parse_proxies(env.list("AIMG_TRUSTED_PROXIES", default=[]))
+
+AIMG_GENERATION_BACKEND = env.str("AIMG_GENERATION_BACKEND", default="local")
+if AIMG_GENERATION_BACKEND not in ("local", "comfyui"):
+    raise ImproperlyConfigured("AIMG_GENERATION_BACKEND must be 'local' or 'comfyui'.")
+COMFYUI_URL = env.str("COMFYUI_URL", default="")
+# Absolute base for media URLs handed to clients and to outside services.
+AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
+
+# Rate limits: storage follows REDIS_URL (shared between processes) or memory.
+AIMG_RATELIMIT_STORAGE_URI = env.str("AIMG_RATELIMIT_STORAGE_URI", default=REDIS_URL or "memory://")
+AIMG_RATELIMIT_ENABLED = env.bool("AIMG_RATELIMIT_ENABLED", default=True)
+
+# --- allauth (OAuth sign-in; the accounts app owns the flow) ----------------------
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = True
+SOCIALACCOUNT_LOGIN_ON_GET = True
+
+# --- CORS -----------------------------------------------------------------------
+CORS_ALLOWED_ORIGIN_REGEXES = env.list(
+    "AIMG_CORS_ORIGIN_REGEXES",
+    default=[r"^https://([a-z0-9-]+\.)?sexy\.ai$", r"^https://([a-z0-9-]+\.)?freejourney\.ai$"],
+)
+CORS_ALLOWED_ORIGINS = env.list("AIMG_CORS_ORIGINS", default=[])
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "content-type",
+    "x-session-id",
+    "x-administration-key",
+    "x-request-id",
+]
+CORS_EXPOSE_HEADERS = ["x-session-id", "x-request-id", "retry-after"]
+
+# --- REST framework and OpenAPI -------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["aimg_site.api.envelope.EnvelopeJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["aimg_site.api.authentication.SessionHeaderAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "aimg_site.api.envelope.JSONOnlyNegotiation",
+    "EXCEPTION_HANDLER": "aimg_site.api.exceptions.envelope_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "aimg_site.api.schema.EnvelopeAutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AIMG API",
+    "DESCRIPTION": (
+        "The API behind sexy.ai and freejourney.ai. Every response is the envelope "
+        "`{hasError, payload, errorMessage?, errorCode?, metadata?}`; every request carries "
+        "an `X-Session-ID` UUID header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+    ],
+    "SERVERS": [
+        {"url": "https://api.freejourney.ai"},
+        {"url": "https://api.sexy.ai"},
+        {"url": "https://staging-api.freejourney.ai"},
+        {"url": "https://staging-api.sexy.ai"},
+    ],
+}
+
+# --- Django-level error views ---------------------------------------------------
+CSRF_FAILURE_VIEW = "aimg_site.api.handlers.csrf_failure"
+
+# --- Internationalisation -------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging: JSON lines, each with the request id --------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "aimg_site.api.logging.RequestIDFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.request": {"level": "ERROR", "propagate": True},
+        "django.server": {"level": "WARNING", "propagate": True},
+    },
+}
