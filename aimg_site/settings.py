@@ -20,7 +20,7 @@ VAR_DIR = Path(env.str("AIMG_VAR_DIR", default=str(BASE_DIR / "var")))
 # Embedded defaults (SQLite, mail files, media, the folder broker) live under var/.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and env.bool("AIMG_REQUIRE_SECRET_KEY", default=False):
@@ -228,6 +228,21 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = True
 SOCIALACCOUNT_LOGIN_ON_GET = True
+# OAuth clients from the environment; a provider without a client id is not offered.
+SOCIALACCOUNT_PROVIDERS = {
+    provider: {
+        "APP": {
+            "client_id": env.str(f"AIMG_OAUTH_{provider.upper()}_CLIENT_ID", default=""),
+            "secret": env.str(f"AIMG_OAUTH_{provider.upper()}_SECRET", default=""),
+        },
+        "SCOPE": scope,
+    }
+    for provider, scope in (
+        ("google", ["openid", "email", "profile"]),
+        ("discord", ["identify", "email"]),
+        ("github", ["read:user", "user:email"]),
+    )
+}
 
 # --- CORS -----------------------------------------------------------------------
 CORS_ALLOWED_ORIGIN_REGEXES = env.list(

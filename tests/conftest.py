@@ -72,7 +72,9 @@ class ApiClient:
         self.client = Client(HTTP_HOST=host)
         self.host = host
 
-    def request(self, method: str, path: str, *, persona: Persona | None = None, headers=None, body=None, **params):
+    def request(
+        self, method: str, path: str, *, persona: Persona | None = None, headers=None, body=None, **params
+    ):
         all_headers = {}
         if persona is not None:
             all_headers["X-Session-ID"] = persona.session_id
@@ -83,8 +85,12 @@ class ApiClient:
         kwargs = {"headers": all_headers}
         method = method.upper()
         if method in ("GET", "DELETE"):
-            query = {k: (",".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in params.items()}
-            query = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in query.items() if v is not None}
+            query = {
+                k: (",".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in params.items()
+            }
+            query = {
+                k: (str(v).lower() if isinstance(v, bool) else v) for k, v in query.items() if v is not None
+            }
             if method == "GET":
                 response = self.client.get(path, query, **kwargs)
             else:
@@ -94,15 +100,20 @@ class ApiClient:
         else:
             data = body if body is not None else params
             response = self.client.generic(
-                method, path, json.dumps(data) if not isinstance(data, str | bytes) else data,
-                content_type="application/json", **kwargs,
+                method,
+                path,
+                json.dumps(data) if not isinstance(data, str | bytes) else data,
+                content_type="application/json",
+                **kwargs,
             )
         content = response.content
         try:
             parsed = json.loads(content) if content else {}
         except ValueError:
             parsed = {"_raw": content[:200]}
-        return ApiResponse(status=response.status_code, body=parsed, headers=dict(response.headers), raw=response)
+        return ApiResponse(
+            status=response.status_code, body=parsed, headers=dict(response.headers), raw=response
+        )
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

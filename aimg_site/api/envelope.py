@@ -34,7 +34,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
-        if not isinstance(data, Envelope) and not (isinstance(data, dict) and ENVELOPE_KEYS <= data.keys()):
+        if not isinstance(data, Envelope) and not (isinstance(data, dict) and data.keys() >= ENVELOPE_KEYS):
             if response is not None and response.status_code >= 400:
                 message = data.get("detail") if isinstance(data, dict) else None
                 data = {"hasError": True, "payload": None, "errorMessage": str(message or "Request failed.")}

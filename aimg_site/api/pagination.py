@@ -42,10 +42,17 @@ MAX_SKIP = 10_000_000
 class PaginationQuery(serializers.Serializer):
     """Mix into a listing's query serializer to accept the Annex's parameters."""
 
-    paginationIndex = PaginationIndexField(required=False, help_text="Stringified epoch milliseconds (or the opaque value of nextPaginationIndex).")
+    paginationIndex = PaginationIndexField(
+        required=False,
+        help_text="Stringified epoch milliseconds (or the opaque value of nextPaginationIndex).",
+    )
     reversePagination = BoolParam(required=False, help_text="Oldest first.")
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, help_text="1 to 1000, default 100.")
-    skipCount = serializers.IntegerField(required=False, min_value=0, max_value=MAX_SKIP, help_text="Rows to skip (slow at depth).")
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_LIMIT, help_text="1 to 1000, default 100."
+    )
+    skipCount = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_SKIP, help_text="Rows to skip (slow at depth)."
+    )
 
 
 class PaginationMetadataOutput(serializers.Serializer):

@@ -20,7 +20,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from .exceptions import InvalidParameter
 
-
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 

@@ -132,7 +132,11 @@ class EnvelopeAutoSchema(AutoSchema):
                     required=policy is SessionPolicy.REQUIRED,
                     description=(
                         "The session id (a UUID)."
-                        + (" When missing, a new session is created and returned." if policy is SessionPolicy.CREATE else "")
+                        + (
+                            " When missing, a new session is created and returned."
+                            if policy is SessionPolicy.CREATE
+                            else ""
+                        )
                     ),
                 )
             )

@@ -66,7 +66,9 @@ class ApiView(APIView):
                 raise InvalidParameter("body", "must be a JSON object")
         if serializer_class is None:
             return {}
-        serializer = serializer_class(data=data, context={"request": self.request, "view": self, **(context or {})})
+        serializer = serializer_class(
+            data=data, context={"request": self.request, "view": self, **(context or {})}
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

@@ -1,0 +1,3 @@
+"""Routes of this module's documented endpoints (see aimg_site.api.views.endpoint)."""
+
+urlpatterns: list = []
