@@ -130,10 +130,7 @@ def paginate(
     ordering is replaced.
     """
     tiebreak_is_uuid = _is_uuid_field(queryset, tiebreak_field)
-    if page.reverse:
-        order = (time_field, tiebreak_field)
-    else:
-        order = (f"-{time_field}", f"-{tiebreak_field}")
+    order = (time_field, tiebreak_field) if page.reverse else (f"-{time_field}", f"-{tiebreak_field}")
     qs = queryset.order_by(*order)
 
     if page.pagination_index and page.pagination_index != "0":
