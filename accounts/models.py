@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -61,6 +62,17 @@ class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    abuse_level = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(9)],
+        help_text="0 none; 1 generation blocked; 9 signed out everywhere and refused sign-in.",
+    )
+    profile_picture_banned = models.BooleanField(
+        default=False, help_text="The user may not set a profile picture."
+    )
+    additional_information = models.TextField(blank=True, default="", help_text="Staff notes.")
+    ref_list = models.JSONField(default=list, blank=True, help_text="Browser referrers at sign-up.")
+    rs = models.CharField(max_length=200, blank=True, default="", help_text="Affiliate referrer.")
 
     objects = UserManager()
     all_domains = models.Manager()
@@ -76,6 +88,10 @@ class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):
                 Lower("email"),
                 condition=models.Q(email__isnull=False),
                 name="accounts_user_email_unique_per_domain",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(abuse_level__gte=0, abuse_level__lte=9),
+                name="accounts_user_abuse_level_0_to_9",
             ),
         ]
         indexes = [models.Index(fields=["domain", "username"], name="accounts_user_username_idx")]
@@ -141,3 +157,112 @@ class AdminKey(DomainScopedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ProfilePicture(models.Model):
+    """A user's profile picture, normalized to a 128x128 WebP (a few kilobytes).
+
+    Kept in its own table so that loading users never loads pictures. No row
+    means no picture.
+    """
+
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, related_name="profile_picture"
+    )
+    webp = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"profile picture of {self.user_id}"
+
+
+class ArchivedEmail(models.Model):
+    """An address a user had before changing it (``archivedEmails`` of ``getUser``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="archived_emails")
+    email = models.EmailField(max_length=254)
+    archived_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["archived_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} (archived {self.archived_at:%Y-%m-%d})"
+
+
+class UserLoginProvider(models.Model):
+    """An internal way a user has signed in at least once (``OTP`` or ``Password``).
+
+    OAuth providers are not recorded here: allauth's ``SocialAccount`` rows
+    say which ones a user has used.
+    """
+
+    class Provider(models.TextChoices):
+        OTP = "OTP", "One-time password"
+        PASSWORD = "Password", "Password"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_providers")
+    provider_id = models.CharField(max_length=20, choices=Provider.choices)
+    first_used_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["first_used_at", "provider_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider_id"], name="accounts_login_provider_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} for {self.user_id}"
+
+
+class OneTimePassword(DomainScopedModel):
+    """A 6-digit code sent by email (``requestOTP``): single use, valid 24 hours.
+
+    Only an HMAC-SHA256 of (email, code) keyed with ``SECRET_KEY`` is stored,
+    so a code is found with one indexed lookup and the table alone does not
+    reveal codes. ``used_at`` is set by a conditional UPDATE, so a code is
+    consumed once even by concurrent requests.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254, help_text="Lower-cased.")
+    code_digest = models.CharField(max_length=64)
+    sign_up = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["domain", "email", "code_digest"], name="accounts_otp_lookup_idx"),
+            models.Index(fields=["expires_at"], name="accounts_otp_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"code for {self.email} ({'used' if self.used_at else 'unused'})"
+
+
+class UserKVP(DomainScopedModel):
+    """A user's key-value pair (``getUserKVP``/``setUserKVP``/``deleteUserKVP``).
+
+    Limits (``accounts.services``): keys 1-128 characters, values up to 64 KiB
+    of UTF-8, at most 200 keys per user.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="kvps")
+    key = models.CharField(max_length=128)
+    value = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="accounts_kvp_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} of {self.user_id}"

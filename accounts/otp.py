@@ -1,0 +1,105 @@
+"""One-time passwords (``requestOTP``): creation and checking.
+
+A code is 6 random digits, valid for 24 hours, single use. Only an
+HMAC-SHA256 of (domain, email, code) keyed with ``SECRET_KEY`` is stored. Every
+unused, unexpired code of an email is valid, so the magic link of an earlier
+email still works; sends are limited per email (``otp-send-email``), which
+bounds how many codes can be valid at once.
+
+Checks are counted per email with ``otp-check-email`` *before* looking at the
+code (an atomic counter in Redis or memory), so concurrent guesses cannot get
+more checks than the limit. A code is consumed with a conditional UPDATE
+(``used_at IS NULL``): of two concurrent uses, exactly one wins.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+
+from django.conf import settings
+from django.utils import timezone
+
+from aimg_site.api import ratelimit
+from aimg_site.core.scoping import current_domain
+
+from .models import OneTimePassword
+
+OTP_DIGITS = 6
+
+
+def otp_validity() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "AIMG_OTP_VALID_HOURS", 24))
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def otp_digest(*, email: str, code: str, domain_id: int | None = None) -> str:
+    domain_id = current_domain().pk if domain_id is None else domain_id
+    message = f"{domain_id}\x00{normalize_email(email)}\x00{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def otp_generate_code() -> str:
+    return f"{secrets.randbelow(10**OTP_DIGITS):0{OTP_DIGITS}d}"
+
+
+def otp_create(
+    *, email: str, sign_up: bool = False, client_address: str | None = None
+) -> tuple[OneTimePassword, str]:
+    """Store a new code for ``email`` in the bound domain; returns the row and the raw code."""
+    code = otp_generate_code()
+    email = normalize_email(email)
+    row = OneTimePassword.objects.create(
+        email=email,
+        code_digest=otp_digest(email=email, code=code),
+        sign_up=sign_up,
+        expires_at=timezone.now() + otp_validity(),
+        client_address=client_address,
+    )
+    return row, code
+
+
+def otp_consume(*, email: str, code: str) -> bool:
+    """Use ``code`` for ``email``: ``True`` once for a valid code, ``False`` otherwise.
+
+    Counts one check against ``otp-check-email`` first and raises
+    ``RateLimited`` (429) past the limit, whether or not the code is right.
+    """
+    email = normalize_email(email)
+    ratelimit.hit("otp-check-email", key=f"{current_domain().pk}:{email}")
+    code = (code or "").strip()
+    if len(code) != OTP_DIGITS or not code.isdigit():
+        return False
+    now = timezone.now()
+    candidates = OneTimePassword.objects.filter(
+        email=email, code_digest=otp_digest(email=email, code=code), used_at__isnull=True, expires_at__gt=now
+    ).values_list("pk", flat=True)
+    for pk in candidates:
+        if OneTimePassword.objects.filter(pk=pk, used_at__isnull=True).update(used_at=now) == 1:
+            return True
+    return False
+
+
+def magic_link_token(*, email: str, code: str) -> str:
+    """``b`` of the magic link: base64url (RFC 4648, no padding) of ``{"email": ..., "otp": ...}``."""
+    raw = json.dumps({"email": email, "otp": code}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def magic_link(*, frontend_url: str, email: str, code: str) -> str:
+    path = getattr(settings, "AIMG_MAGIC_LINK_PATH", "/")
+    base = frontend_url.rstrip("/") + "/" + path.lstrip("/")
+    return f"{base}?b={magic_link_token(email=email, code=code)}"
+
+
+def otps_delete_expired() -> int:
+    """Delete expired or used codes older than their validity (housekeeping; all domains)."""
+    deleted, _ = OneTimePassword.all_domains.filter(expires_at__lt=timezone.now()).delete()
+    return deleted
