@@ -1,0 +1,394 @@
+"""Input and output shapes of the library endpoints (names are unique in the schema).
+
+Output serializers read two attributes that ``library.selectors.items_decorate``
+puts on each item (one query each per page, whatever its size):
+``tag_names`` (list of tag names) and ``viewer_reaction`` (``"like"``,
+``"dislike"`` or ``None``). Their context carries ``request`` (for absolute
+URLs), ``viewer_id`` (the viewing user's id or ``None``) and ``is_admin``.
+Optional fields of the reference whose value is unknown are left out rather
+than sent as ``null``.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from aimg_site.api.fields import BoolParam, UUIDListField
+from aimg_site.api.pagination import PaginationQuery
+
+from .media import item_url
+from .models import ApprovalStatus, GeneratorVersion, MediaKind
+
+MAX_BULK_IDS = 1000
+
+
+def epoch_ms(value) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def iso(value) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def folder_api_id(item) -> str | None:
+    if item.folder_id is None:
+        return None
+    return f"p-{item.folder_id}" if item.folder.is_public else str(item.folder_id)
+
+
+class _ItemOutputBase(serializers.Serializer):
+    """Shared reading of an item for the viewer in context."""
+
+    #: Fields left out of the payload when their value is ``None``.
+    omit_when_none: tuple[str, ...] = ()
+
+    def _viewer_sees_status(self, item) -> bool:
+        ctx = self.context
+        return bool(ctx.get("is_admin")) or (
+            ctx.get("viewer_id") is not None and ctx.get("viewer_id") == item.owner_id
+        )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in self.omit_when_none:
+            if data.get(name) is None:
+                data.pop(name, None)
+        if not self._viewer_sees_status(instance):
+            data.pop("publicApprovalStatus", None)
+        return data
+
+    def get_url(self, item) -> str:
+        return item_url(item, self.context.get("request"))
+
+    def get_userID(self, item) -> str:
+        return str(item.owner_id)
+
+    def get_batchID(self, item) -> str | None:
+        return str(item.batch_id) if item.batch_id else None
+
+    def get_completedDate(self, item) -> int | None:
+        return epoch_ms(item.completed_at)
+
+    def get_completedTimestamp(self, item) -> str | None:
+        return iso(item.completed_at)
+
+    def get_tags(self, item) -> list[str]:
+        return list(getattr(item, "tag_names", []) or [])
+
+    def get_isLiked(self, item) -> bool:
+        return getattr(item, "viewer_reaction", None) == "like"
+
+    def get_isDisliked(self, item) -> bool:
+        return getattr(item, "viewer_reaction", None) == "dislike"
+
+    def get_isPubliclyVisible(self, item) -> bool:
+        return item.is_publicly_visible
+
+    def get_folderID(self, item) -> str | None:
+        return folder_api_id(item)
+
+
+class ImageOutput(_ItemOutputBase):
+    """Image."""
+
+    omit_when_none = ("batchID", "folderID")
+
+    id = serializers.UUIDField()
+    userID = serializers.SerializerMethodField()
+    batchID = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    viewCount = serializers.IntegerField(source="view_count")
+    likeCount = serializers.IntegerField(source="like_count")
+    dislikeCount = serializers.IntegerField(source="dislike_count")
+    completedDate = serializers.SerializerMethodField()
+    completedTimestamp = serializers.SerializerMethodField()
+    mtype = serializers.ChoiceField(choices=MediaKind.choices)
+    mediaType = serializers.CharField(source="media_type")
+    tags = serializers.SerializerMethodField()
+    isLiked = serializers.SerializerMethodField()
+    isDisliked = serializers.SerializerMethodField()
+    isPublic = serializers.BooleanField(source="is_public")
+    isPubliclyVisible = serializers.SerializerMethodField()
+    publicApprovalStatus = serializers.ChoiceField(
+        source="public_approval_status",
+        choices=ApprovalStatus.choices,
+        required=False,
+        help_text="Only for the owner and Admins.",
+    )
+    folderID = serializers.SerializerMethodField(
+        help_text="The containing folder's id (p-… for a public folder); absent in the root folder."
+    )
+    folderAddedDate = serializers.SerializerMethodField(
+        help_text="Epoch ms when the item entered its folder (the root folder included)."
+    )
+    folderAddedTimestamp = serializers.SerializerMethodField()
+
+    def get_folderAddedDate(self, item) -> int | None:
+        return epoch_ms(item.folder_added_at)
+
+    def get_folderAddedTimestamp(self, item) -> str | None:
+        return iso(item.folder_added_at)
+
+
+class SampleImageOutput(_ItemOutputBase):
+    """Image, as ``getSampleItems``/``getLatestItems`` return it (not every property)."""
+
+    id = serializers.UUIDField()
+    userID = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    viewCount = serializers.IntegerField(source="view_count")
+    likeCount = serializers.IntegerField(source="like_count")
+    dislikeCount = serializers.IntegerField(source="dislike_count")
+    completedDate = serializers.SerializerMethodField()
+    completedTimestamp = serializers.SerializerMethodField()
+    mtype = serializers.ChoiceField(choices=MediaKind.choices)
+    mediaType = serializers.CharField(source="media_type")
+    isPublic = serializers.BooleanField(source="is_public")
+
+
+class WorkflowRunParameterOutput(serializers.Serializer):
+    """WorkflowRunParameter."""
+
+    name = serializers.CharField()
+    value = serializers.CharField()
+
+
+class ImageInfoOutput(_ItemOutputBase):
+    """ImageInfo."""
+
+    omit_when_none = (
+        "batchID",
+        "folderID",
+        "profilePicture",
+        "workflowTemplateName",
+        "workflowRunParameters",
+        "username",
+    )
+
+    id = serializers.UUIDField()
+    userID = serializers.SerializerMethodField()
+    batchID = serializers.SerializerMethodField()
+    username = serializers.SerializerMethodField()
+    profilePicture = serializers.SerializerMethodField(help_text="base64 Data URI, when the owner has one.")
+    url = serializers.SerializerMethodField()
+    viewCount = serializers.IntegerField(source="view_count")
+    likeCount = serializers.IntegerField(source="like_count")
+    dislikeCount = serializers.IntegerField(source="dislike_count")
+    completedDate = serializers.SerializerMethodField()
+    completedTimestamp = serializers.SerializerMethodField()
+    prompt = serializers.CharField()
+    negprompt = serializers.CharField()
+    generatorVersion = serializers.ChoiceField(source="generator_version", choices=GeneratorVersion.choices)
+    workflowTemplateName = serializers.SerializerMethodField()
+    workflowRunParameters = serializers.SerializerMethodField()
+    modelName = serializers.CharField(source="model_name")
+    modelID = serializers.CharField(source="model_id")
+    steps = serializers.IntegerField()
+    seed = serializers.IntegerField()
+    subseed = serializers.IntegerField()
+    subseed_strength = serializers.FloatField()
+    lora = serializers.ListField(child=serializers.CharField())
+    lora_strength = serializers.ListField(child=serializers.FloatField())
+    sampler = serializers.CharField()
+    cfgscale = serializers.FloatField()
+    restoreFaces = serializers.BooleanField(source="restore_faces")
+    height = serializers.IntegerField()
+    width = serializers.IntegerField()
+    mtype = serializers.ChoiceField(choices=MediaKind.choices)
+    tags = serializers.SerializerMethodField()
+    isLiked = serializers.SerializerMethodField()
+    isDisliked = serializers.SerializerMethodField()
+    isPublic = serializers.BooleanField(source="is_public")
+    isPubliclyVisible = serializers.SerializerMethodField()
+    publicApprovalStatus = serializers.ChoiceField(
+        source="public_approval_status",
+        choices=ApprovalStatus.choices,
+        required=False,
+        help_text="Only for the owner and Admins.",
+    )
+    folderID = serializers.SerializerMethodField()
+
+    def get_username(self, item) -> str | None:
+        return item.owner.username or None
+
+    def get_profilePicture(self, item) -> str | None:
+        return getattr(item, "owner_picture_uri", None)
+
+    def get_workflowTemplateName(self, item) -> str | None:
+        if item.generator_version != GeneratorVersion.WORKFLOWS:
+            return None
+        return item.workflow_template_name or None
+
+    @staticmethod
+    def _parameters(item) -> list[dict] | None:
+        if item.generator_version != GeneratorVersion.WORKFLOWS:
+            return None
+        raw = item.workflow_run_parameters
+        if isinstance(raw, dict):
+            raw = [{"name": key, "value": value} for key, value in raw.items()]
+        if not isinstance(raw, list):
+            return None
+        out = []
+        for entry in raw:
+            if isinstance(entry, dict) and "name" in entry:
+                value = entry.get("value")
+                if isinstance(value, bool):
+                    value = "true" if value else "false"
+                out.append({"name": str(entry["name"]), "value": "" if value is None else str(value)})
+        return out
+
+    def get_workflowRunParameters(self, item) -> list[WorkflowRunParameterOutput] | None:
+        return self._parameters(item)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+class ItemIdQuery(serializers.Serializer):
+    """getItem / getItemDetails query."""
+
+    imageID = serializers.UUIDField(help_text="The unique identifier of the Item.")
+
+
+class MtypeQueryMixin(serializers.Serializer):
+    mtype = serializers.ChoiceField(
+        choices=MediaKind.choices, required=False, help_text="image or video; both when absent."
+    )
+
+
+class LastCompletedItemQuery(MtypeQueryMixin):
+    """getLastCompletedItem query."""
+
+
+class MyCreationsQuery(MtypeQueryMixin, PaginationQuery):
+    """getMyCreations query."""
+
+    folderID = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text='A private folder id, a public folder id ("p-" + UUID), or "root".',
+    )
+    isPublic = BoolParam(required=False)
+    publicApprovalStatus = serializers.ChoiceField(choices=ApprovalStatus.choices, required=False)
+
+
+class PublicCreationsQuery(MtypeQueryMixin, PaginationQuery):
+    """getPublicCreations query."""
+
+    userID = serializers.UUIDField(required=False)
+    folderID = serializers.CharField(
+        required=False, max_length=64, help_text='A public folder id ("p-" + UUID; a bare UUID is accepted).'
+    )
+
+
+class ItemsQuery(MyCreationsQuery):
+    """getItems query (Admin)."""
+
+    userID = serializers.UUIDField(required=False)
+
+
+class LatestItemsQuery(PaginationQuery):
+    """getLatestItems query."""
+
+
+class SampleItemsQuery(serializers.Serializer):
+    """getSampleItems query."""
+
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="Default 10.")
+
+
+class BatchItemsQuery(serializers.Serializer):
+    """getBatchItems query."""
+
+    batchID = serializers.UUIDField()
+
+
+class ImageIdsInput(serializers.Serializer):
+    """likeItems / unlikeItems / dislikeItems / undislikeItems / setProtected body."""
+
+    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, help_text="At most 1,000 item ids.")
+
+    def validate_imageIDs(self, value):
+        if not value:
+            raise serializers.ValidationError("must hold at least one item id")
+        return value
+
+
+class DeleteItemsQuery(serializers.Serializer):
+    """deleteItems query."""
+
+    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, required=False)
+    userID = serializers.UUIDField(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("imageIDs") and not attrs.get("userID"):
+            raise serializers.ValidationError({"imageIDs": "or userID must be given"})
+        return attrs
+
+
+class RestoreItemsInput(serializers.Serializer):
+    """restoreItems body."""
+
+    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, required=False)
+    userID = serializers.UUIDField(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("imageIDs") and not attrs.get("userID"):
+            raise serializers.ValidationError({"imageIDs": "or userID must be given"})
+        return attrs
+
+
+class SetItemPropertiesInput(serializers.Serializer):
+    """setItemProperties body."""
+
+    imageID = serializers.UUIDField()
+    isPublic = BoolParam(required=False)
+    publicApprovalStatus = serializers.ChoiceField(
+        choices=[
+            ApprovalStatus.NONE,
+            ApprovalStatus.PENDING,
+            ApprovalStatus.APPROVED,
+            ApprovalStatus.REJECTED,
+        ],
+        required=False,
+        help_text="none or pending (approved/rejected are Admin decisions and fail here).",
+    )
+
+    def validate(self, attrs):
+        if "isPublic" not in attrs and "publicApprovalStatus" not in attrs:
+            raise serializers.ValidationError({"isPublic": "or publicApprovalStatus must be given"})
+        return attrs
+
+
+class SetPublicApprovalStatusInput(serializers.Serializer):
+    """setPublicApprovalStatus body."""
+
+    imageIDs = UUIDListField(max_items=MAX_BULK_IDS)
+    publicApprovalStatus = serializers.ChoiceField(choices=[ApprovalStatus.APPROVED, ApprovalStatus.REJECTED])
+
+    def validate_imageIDs(self, value):
+        if not value:
+            raise serializers.ValidationError("must hold at least one item id")
+        return value
+
+
+class MigrateLibraryInput(serializers.Serializer):
+    """migrateLibrary body."""
+
+    sourceUserID = serializers.UUIDField()
+    destinationUserID = serializers.UUIDField()
+
+
+class ItemOutcomeOutput(serializers.Serializer):
+    """One item's outcome in a bulk call."""
+
+    id = serializers.CharField()
+    success = serializers.BooleanField()
+    message = serializers.CharField(required=False)
+
+
+class MigrateLibraryOutput(serializers.Serializer):
+    """migrateLibrary payload."""
+
+    success = serializers.BooleanField()
+    message = serializers.CharField()

@@ -1,0 +1,30 @@
+"""The shared factories make real rows and real media."""
+
+from django.core.files.storage import default_storage
+from PIL import Image as PILImage
+
+from library.models import ApprovalStatus
+from tests.library.factories import FolderFactory, ItemFactory
+
+
+def test_item_factory_writes_a_real_png_through_the_storage():
+    item = ItemFactory()
+    with default_storage.open(item.media.name) as handle:
+        image = PILImage.open(handle)
+        assert image.format == "PNG"
+        assert image.size == (8, 8)
+    assert item.media.name.startswith("items/")
+    assert item.is_public is False
+    assert item.public_approval_status == ApprovalStatus.NONE
+
+
+def test_public_trait_makes_a_publicly_visible_item_in_the_owners_public_folder():
+    item = ItemFactory(public=True)
+    assert item.is_publicly_visible
+    assert item.folder.owner_id == item.owner_id
+
+
+def test_folder_factory_makes_a_private_folder_by_default():
+    folder = FolderFactory()
+    assert folder.is_public is False
+    assert folder.public_id == str(folder.id)
