@@ -8,17 +8,22 @@ from rest_framework.negotiation import DefaultContentNegotiation
 
 from aimg_site.api.handlers import unknown_path
 from aimg_site.api.health import HealthApi
-from aimg_site.api.views import endpoint
+from aimg_site.api.views import SessionPolicy, endpoint
 
 
 class SchemaView(SpectacularAPIView):
     content_negotiation_class = DefaultContentNegotiation
+    session_policy = SessionPolicy.NONE
+
+
+class DocsView(SpectacularSwaggerView):
+    session_policy = SessionPolicy.NONE
 
 
 urlpatterns = [
     endpoint(HealthApi),
     path("api/schema/", SchemaView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="swagger-ui"),
     path("console/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -66,10 +66,18 @@ def domain_context(domain: Domain):
 
 
 class DomainScopedQuerySet(models.QuerySet):
-    pass
+    def bulk_create(self, objs, *args, **kwargs):
+        """``bulk_create`` skips ``save()``: give rows without a domain the bound one."""
+        objs = list(objs)
+        missing = [obj for obj in objs if obj.domain_id is None]
+        if missing:
+            domain = current_domain()
+            for obj in missing:
+                obj.domain = domain
+        return super().bulk_create(objs, *args, **kwargs)
 
 
-class DomainScopedManager(models.Manager):
+class DomainScopedManager(models.Manager.from_queryset(DomainScopedQuerySet)):
     """Default manager of domain-owned models: only the bound domain's rows."""
 
     def get_queryset(self):
