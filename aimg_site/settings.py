@@ -121,6 +121,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("AIMG_CELERY_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-sessions": {"task": "core.purge_expired_sessions", "schedule": 6 * 60 * 60},
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # With acks_late the visibility timeout must exceed the longest task (hard limit).
