@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import uuid
 
-from .models import ProfilePicture, User
+from aimg_site.api.exceptions import InvalidParameter, NotFound
+
+from .models import ArchivedEmail, ProfilePicture, Session, User, UserKVP, UserLoginProvider
 
 
 def profile_picture_data_uri(*, user: User) -> str:
@@ -65,3 +68,165 @@ def self_user_payload(
     if include_profile_picture:
         payload["profilePicture"] = profile_picture_data_uri(user=user) if user is not None else ""
     return payload
+
+
+def _uuid_or_400(value: str, parameter: str = "userID") -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise InvalidParameter(parameter, "must be a valid UUID") from None
+
+
+def user_get_public(*, user_id: str) -> User:
+    """An account as anyone may see it: not a guest, not deleted; else ``NotFound``."""
+    user = User.objects.filter(pk=_uuid_or_400(user_id), is_guest=False, is_disabled=False).first()
+    if user is None:
+        raise NotFound("There is no user with this userID.")
+    return user
+
+
+def user_get_for_admin(
+    *, user_id: str | None = None, email: str | None = None, username: str | None = None
+) -> User:
+    """The user matching every given criterion, deleted ones included, for an Admin.
+
+    At least one criterion is needed (400). Usernames are not unique: a
+    username lookup returns the active account first, then the newest.
+    """
+    if not (user_id or email or username):
+        raise InvalidParameter("userID", "or 'email' or 'username' must be provided")
+    users = User.objects.all()
+    if user_id:
+        users = users.filter(pk=_uuid_or_400(user_id))
+    if email:
+        users = users.filter(email__iexact=email.strip())
+    if username:
+        users = users.filter(username__iexact=username.strip())
+    user = users.order_by("is_disabled", "-created_at", "pk").first()
+    if user is None:
+        raise NotFound("There is no user matching this lookup.")
+    return user
+
+
+def user_public_payload(*, user: User) -> dict:
+    """``getUser`` for Users: identifier, username and profile picture (``""`` when none)."""
+    return {
+        "userID": str(user.pk),
+        "username": user.username,
+        "profilePicture": profile_picture_data_uri(user=user),
+    }
+
+
+OAUTH_PROVIDER_NAMES = {"discord": "Discord", "github": "GitHub", "google": "Google", "patreon": "Patreon"}
+
+
+def _oauth_provider_entries(user: User) -> list[dict]:
+    from allauth.socialaccount.models import SocialAccount
+
+    return [
+        {
+            "providerType": "oauth",
+            "providerId": OAUTH_PROVIDER_NAMES.get(provider, provider.title()),
+            "userId": uid,
+        }
+        for provider, uid in SocialAccount.objects.filter(user=user)
+        .order_by("date_joined", "pk")
+        .values_list("provider", "uid")
+    ]
+
+
+def user_admin_payload(*, user: User) -> dict:
+    """``getUser`` for Admins: the public fields plus the extended ones.
+
+    ``profilePicture`` is then a boolean (whether one is set), as the
+    reference's extended table says. ``flaggedImagesCount`` and
+    ``highHeatImagesCount`` are 0 until the moderation app counts flagged
+    and high-heat items. ``loginProviders`` are the internal ways the user
+    has signed in (``OTP``, ``Password``) plus their OAuth accounts;
+    ``connectProviders`` are the OAuth accounts alone.
+    """
+    from billing.entitlements import user_entitlement
+    from library.selectors import user_library_counts
+
+    entitlement = user_entitlement(user=user)
+    counts = user_library_counts(user=user)
+    oauth = _oauth_provider_entries(user)
+    internal = [
+        {"providerType": "internal", "providerId": provider_id}
+        for provider_id in UserLoginProvider.objects.filter(user=user).values_list("provider_id", flat=True)
+    ]
+    return {
+        "userID": str(user.pk),
+        "username": user.username,
+        "email": user.email or "",
+        "createdDate": _iso(user.created_at),
+        "updatedDate": _iso(user.updated_at),
+        "deletedDate": _iso(user.deleted_at),
+        "isDisabled": user.is_disabled,
+        "isAtLeast18Confirmed": user.is_at_least_18_confirmed,
+        "tier": entitlement.tier,
+        "tierExpiration": _iso(entitlement.tier_expiration),
+        "merchantProcessor": entitlement.merchant_processor,
+        "subscriptions": [dict(s) for s in entitlement.subscriptions],
+        "flaggedImagesCount": 0,
+        "highHeatImagesCount": 0,
+        "refList": list(user.ref_list or []),
+        "rs": user.rs,
+        "loginProviders": internal + oauth,
+        "connectProviders": oauth,
+        "abuse": user.abuse_level,
+        "profilePicture": ProfilePicture.objects.filter(user=user).exists(),
+        "profilePictureBanned": user.profile_picture_banned,
+        "archivedEmails": [
+            {"email": email, "archivedDate": _iso(archived_at)}
+            for email, archived_at in ArchivedEmail.objects.filter(user=user).values_list(
+                "email", "archived_at"
+            )
+        ],
+        "itemCount": counts["itemCount"],
+        "publicItemCount": counts["publicItemCount"],
+        "rootFolderItemCount": counts["rootFolderItemCount"],
+        "additionalInformation": user.additional_information,
+        "roles": list(user.roles or []),
+    }
+
+
+def kvp_get(*, user: User, key: str) -> UserKVP:
+    """The user's pair for ``key``; ``NotFound`` (404) when there is none."""
+    kvp = UserKVP.objects.filter(user=user, key=key).first()
+    if kvp is None:
+        raise NotFound(f"There is no key {key!r}.")
+    return kvp
+
+
+_API2_SESSION_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4d5b-9a7e-2b8f0c4e7d19")
+
+
+def api2_user_session_payload(*, user: User, session: Session) -> dict:
+    """``GET /2/getUserSession``: the caller's API2 session and user.
+
+    API2 sessions are the ordinary sessions; ``userSession._id`` is a stable
+    opaque UUID derived from the session's stored digest (never the session id
+    itself, which is a credential). ``flaggedImagesCount`` is 0 until the
+    moderation app counts flagged items.
+    """
+    domain_name = user.domain.name
+    return {
+        "userSession": {
+            "_id": str(uuid.uuid5(_API2_SESSION_NAMESPACE, session.key_digest)),
+            "domain": domain_name,
+            "isAtLeast18Confirmed": user.is_at_least_18_confirmed,
+            "updatedDate": _iso(user.updated_at),
+            "userID": str(user.pk),
+        },
+        "user": {
+            "_id": str(user.pk),
+            "email": user.email or "",
+            "username": user.username,
+            "domain": domain_name,
+            "createdDate": _iso(user.created_at),
+            "isDisabled": user.is_disabled,
+            "roles": list(user.roles or []),
+            "flaggedImagesCount": 0,
+        },
+    }

@@ -1,0 +1,320 @@
+"""Input and output shapes of the accounts endpoints (unique names: they become schema components)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from aimg_site.api.fields import BoolParam, CommaListField
+
+# --- Inputs ---------------------------------------------------------------------------
+
+
+def _email(required: bool = True, help_text: str = "The email of the User.") -> serializers.CharField:
+    return serializers.CharField(required=required, max_length=254, help_text=help_text)
+
+
+def _password(help_text: str = "The chosen password of the User.") -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=4096, help_text=help_text
+    )
+
+
+def _otp() -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="The One-Time Password (OTP) provided to the User via email.",
+    )
+
+
+_AGE = "Whether the User has confirmed being 18+ years old."
+
+
+class CreateUserInput(serializers.Serializer):
+    email = _email()
+    username = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="The chosen username."
+    )
+    password = _password()
+    otp = _otp()
+    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE)
+    refList = CommaListField(
+        required=False,
+        max_items=50,
+        help_text="Browser referrers (a JSON array or a comma-separated string).",
+    )
+    rs = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="An affiliate referrer."
+    )
+
+
+class AuthenticateUserInput(serializers.Serializer):
+    email = _email()
+    password = _password()
+    otp = _otp()
+    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE)
+
+
+class RequestOTPInput(serializers.Serializer):
+    email = _email()
+    signUp = BoolParam(
+        required=False,
+        help_text="True when signing up (or changing the email): an already registered email is a 409.",
+    )
+
+
+class GetSelfUserQuery(serializers.Serializer):
+    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE + " Remembered when given.")
+    profilePicture = BoolParam(required=False, help_text="Whether to return the profile picture.")
+    extendedPriceInfo = BoolParam(
+        required=False, help_text="Whether to return the pricing information of the subscriptions."
+    )
+
+
+class SetSelfUserPropertiesInput(serializers.Serializer):
+    username = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="The chosen username."
+    )
+    password = _password("The new password; every other session of the User ends.")
+    email = _email(required=False, help_text="The new email; needs an OTP requested for it.")
+    otp = _otp()
+    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE)
+
+
+class SetSelfUserProfilePictureInput(serializers.Serializer):
+    profilePicture = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="A base64 data URI (JPEG, PNG, TIFF or WebP, at most 1 MB and 1024x1024); '' removes it.",
+    )
+
+
+class AdminUserTargetInput(serializers.Serializer):
+    userID = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+
+
+class SetProfilePictureBannedInput(AdminUserTargetInput):
+    profilePictureBanned = BoolParam(
+        required=False, help_text="The new banned status; the current one is returned when absent."
+    )
+
+
+class SetUserAdditionalInformationInput(AdminUserTargetInput):
+    additionalInformation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        trim_whitespace=False,
+        help_text="Staff notes; absent or empty removes them.",
+    )
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 9, "nullable": True})
+class AbuseLevelField(serializers.Field):
+    """An abuse level 0-9. Anything else reads as "no level" (the current level is returned), never a 400."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return None
+        if isinstance(data, int):
+            value = data
+        elif isinstance(data, float) and data.is_integer():
+            value = int(data)
+        elif isinstance(data, str) and data.strip().isdigit() and len(data.strip()) <= 2:
+            value = int(data.strip())
+        else:
+            return None
+        return value if 0 <= value <= 9 else None
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return (True, None)
+        return super().validate_empty_values(data)
+
+
+class SetUserAbuseLevelInput(AdminUserTargetInput):
+    abuse = AbuseLevelField(
+        required=False,
+        help_text="The new abuse level (0-9). Absent or invalid: the current level is returned.",
+    )
+
+
+class KVPKeyQuery(serializers.Serializer):
+    key = serializers.CharField(
+        max_length=128, trim_whitespace=False, help_text="The key (1-128 characters)."
+    )
+
+
+class SetUserKVPInput(serializers.Serializer):
+    key = serializers.CharField(
+        max_length=128, trim_whitespace=False, help_text="The key (1-128 characters)."
+    )
+    value = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="The value (at most 64 KiB of UTF-8)."
+    )
+
+
+class GetUserQuery(serializers.Serializer):
+    userID = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254, help_text="Admins only.")
+    username = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="Admins only."
+    )
+
+
+class DeleteUserQuery(serializers.Serializer):
+    userID = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="Admins only: the User to delete."
+    )
+    deleteItems = BoolParam(required=False, help_text="Whether to delete the User's Items as well.")
+
+
+# --- Outputs ----------------------------------------------------------------------------
+
+
+class BillingPlanPriceOutput(serializers.Serializer):
+    type = serializers.CharField()
+    period = serializers.CharField()
+    currency = serializers.CharField()
+    currencyType = serializers.CharField()
+    value = serializers.FloatField()
+
+
+class SubscriptionOutput(serializers.Serializer):
+    merchantProcessor = serializers.CharField()
+    tier = serializers.IntegerField()
+    tierExpiration = serializers.CharField(required=False, allow_null=True)
+    nextBillingDate = serializers.CharField(required=False, allow_null=True)
+    productID = serializers.CharField()
+    payerID = serializers.CharField(required=False, allow_null=True)
+    transactionID = serializers.CharField(required=False, allow_null=True)
+    additionalInformation = serializers.CharField(required=False, allow_null=True)
+    price = BillingPlanPriceOutput(required=False, allow_null=True)
+
+
+class SelfUserOutput(serializers.Serializer):
+    sessionID = serializers.CharField()
+    userID = serializers.CharField(help_text="'' for an anonymous session with no user yet.")
+    email = serializers.CharField()
+    username = serializers.CharField()
+    isAuthenticated = serializers.BooleanField()
+    isAtLeast18Confirmed = serializers.BooleanField()
+    profilePicture = serializers.CharField(required=False, help_text="Only with profilePicture=true.")
+    tier = serializers.IntegerField()
+    tierExpiration = serializers.CharField(allow_null=True)
+    merchantProcessor = serializers.CharField()
+    subscriptions = SubscriptionOutput(many=True)
+    itemCount = serializers.IntegerField()
+    rootFolderItemCount = serializers.IntegerField()
+
+
+class SuccessMessageOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class AccountsSuccessOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class ProfilePictureOutput(serializers.Serializer):
+    profilePicture = serializers.CharField(help_text="A data:image/webp;base64 URI; '' when removed.")
+
+
+class ProfilePictureBannedOutput(serializers.Serializer):
+    profilePictureBanned = serializers.BooleanField()
+
+
+class AdditionalInformationOutput(serializers.Serializer):
+    additionalInformation = serializers.CharField()
+
+
+class AbuseLevelOutput(serializers.Serializer):
+    abuse = serializers.IntegerField()
+
+
+class KVPOutput(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+
+
+class LoginProviderOutput(serializers.Serializer):
+    providerType = serializers.ChoiceField(choices=["internal", "oauth"])
+    providerId = serializers.CharField()
+    userId = serializers.CharField(required=False)
+
+
+class ArchivedEmailOutput(serializers.Serializer):
+    email = serializers.CharField()
+    archivedDate = serializers.CharField()
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "boolean"}],
+        "description": "For Users: the picture as a data URI ('' when none). "
+        "For Admins: whether a picture is set.",
+    }
+)
+class _StringOrBoolField(serializers.Field):
+    def to_representation(self, value):
+        return value
+
+
+class UserOutput(serializers.Serializer):
+    """``getUser``: the public fields, plus the extended ones when an Admin asks."""
+
+    userID = serializers.CharField()
+    username = serializers.CharField()
+    profilePicture = _StringOrBoolField()
+    email = serializers.CharField(required=False)
+    createdDate = serializers.CharField(required=False)
+    updatedDate = serializers.CharField(required=False)
+    deletedDate = serializers.CharField(required=False, allow_null=True)
+    isDisabled = serializers.BooleanField(required=False)
+    isAtLeast18Confirmed = serializers.BooleanField(required=False)
+    tier = serializers.IntegerField(required=False)
+    tierExpiration = serializers.CharField(required=False, allow_null=True)
+    merchantProcessor = serializers.CharField(required=False)
+    subscriptions = SubscriptionOutput(many=True, required=False)
+    flaggedImagesCount = serializers.IntegerField(required=False)
+    highHeatImagesCount = serializers.IntegerField(required=False)
+    refList = serializers.ListField(child=serializers.CharField(), required=False)
+    rs = serializers.CharField(required=False)
+    loginProviders = LoginProviderOutput(many=True, required=False)
+    connectProviders = LoginProviderOutput(many=True, required=False)
+    abuse = serializers.IntegerField(required=False)
+    profilePictureBanned = serializers.BooleanField(required=False)
+    archivedEmails = ArchivedEmailOutput(many=True, required=False)
+    itemCount = serializers.IntegerField(required=False)
+    publicItemCount = serializers.IntegerField(required=False)
+    rootFolderItemCount = serializers.IntegerField(required=False)
+    additionalInformation = serializers.CharField(required=False)
+    roles = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class Api2UserSessionOutput(serializers.Serializer):
+    _id = serializers.CharField()
+    domain = serializers.CharField()
+    isAtLeast18Confirmed = serializers.BooleanField()
+    updatedDate = serializers.CharField()
+    userID = serializers.CharField()
+
+
+class Api2UserOutput(serializers.Serializer):
+    _id = serializers.CharField()
+    email = serializers.CharField()
+    username = serializers.CharField()
+    domain = serializers.CharField()
+    createdDate = serializers.CharField()
+    isDisabled = serializers.BooleanField()
+    roles = serializers.ListField(child=serializers.CharField())
+    flaggedImagesCount = serializers.IntegerField()
+
+
+class GetUserSessionOutput(serializers.Serializer):
+    userSession = Api2UserSessionOutput()
+    user = Api2UserOutput()
