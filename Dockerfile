@@ -9,10 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 aimg
 WORKDIR /app
 
-COPY pyproject.toml ./
-RUN pip install --upgrade pip && pip install -e . 2>/dev/null || true
 COPY . .
-RUN pip install -e . \
+RUN pip install --upgrade pip && pip install -e . \
     && DJANGO_SETTINGS_MODULE=aimg_site.settings AIMG_VAR_DIR=/tmp/var python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R aimg /app/var
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+import base64
+import random
+import uuid
+from dataclasses import dataclass
 
-from .models import ApprovalStatus, Item
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+
+from aimg_site.api.exceptions import InvalidParameter, NotFound
+
+from .models import PUBLIC_CANDIDATE, ApprovalStatus, Folder, Item, ItemReaction, ItemTag
+
+#: Listing totals are exact up to this many rows (see ``_estimated_count``).
+EXACT_COUNT_LIMIT = 10_000
+ESTIMATE_TTL = 60
+SAMPLE_POOL = 500
 
 
 def user_library_counts(*, user) -> dict:
@@ -29,3 +42,258 @@ def user_library_counts(*, user) -> dict:
         ),
     )
     return {key: int(value or 0) for key, value in counts.items()}
+
+
+# ---------------------------------------------------------------- single items
+
+
+def item_get_for_viewer(*, item_id, viewer, is_admin: bool = False) -> Item:
+    """The live item ``item_id`` if ``viewer`` may see it, else ``NotFound``.
+
+    Owners see their items, everyone (guests included) sees publicly visible
+    items, Admins see every item of the domain (deleted ones too). Another
+    user's private item is indistinguishable from a missing one.
+    """
+    qs = Item.objects.select_related("folder", "owner").filter(pk=item_id)
+    if not is_admin:
+        visible = Item.publicly_visible_q()
+        if viewer is not None:
+            visible |= Q(owner_id=viewer.pk)
+        qs = qs.filter(visible, deleted_at__isnull=True)
+    item = qs.first()
+    if item is None:
+        raise NotFound("Item not found.")
+    return item
+
+
+def item_last_completed(*, owner, mtype: str | None = None) -> Item:
+    """``owner``'s most recently completed live item (of ``mtype``), else ``NotFound``."""
+    if owner is None:
+        raise NotFound("No completed item yet.")
+    qs = Item.objects.select_related("folder").filter(owner_id=owner.pk, deleted_at__isnull=True)
+    if mtype:
+        qs = qs.filter(mtype=mtype)
+    item = qs.order_by("-completed_at", "-id").first()
+    if item is None:
+        raise NotFound("No completed item yet.")
+    return item
+
+
+def items_decorate(items: list[Item], *, viewer) -> list[Item]:
+    """Put ``tag_names`` and ``viewer_reaction`` on each item: two queries whatever the count."""
+    if not items:
+        return items
+    ids = [item.pk for item in items]
+    tags: dict = {}
+    for item_id, name in (
+        ItemTag.objects.filter(item_id__in=ids).order_by("tag__name").values_list("item_id", "tag__name")
+    ):
+        tags.setdefault(item_id, []).append(name)
+    reactions: dict = {}
+    if viewer is not None:
+        reactions = dict(
+            ItemReaction.objects.filter(user_id=viewer.pk, item_id__in=ids).values_list("item_id", "kind")
+        )
+    for item in items:
+        item.tag_names = tags.get(item.pk, [])
+        item.viewer_reaction = reactions.get(item.pk)
+    return items
+
+
+def item_owner_picture_uri(*, item: Item) -> str | None:
+    """The owner's profile picture as a ``data:image/webp;base64,…`` URI, if they have one."""
+    try:
+        from accounts.models import ProfilePicture
+    except ImportError:  # pragma: no cover - before the accounts app has pictures
+        return None
+    webp = ProfilePicture.objects.filter(user_id=item.owner_id).values_list("webp", flat=True).first()
+    if not webp:
+        return None
+    return "data:image/webp;base64," + base64.b64encode(bytes(webp)).decode()
+
+
+# ---------------------------------------------------------------- listings
+
+
+@dataclass
+class FolderFilter:
+    """A resolved ``folderID``: ``root`` (no folder) or one folder."""
+
+    root: bool = False
+    folder: Folder | None = None
+
+
+def parse_folder_id(raw: str, *, param: str = "folderID") -> tuple[str, uuid.UUID | None]:
+    """``("root", None)``, ``("public", uuid)`` for ``p-<uuid>``, or ``("private", uuid)``."""
+    raw = raw.strip()
+    if raw == "root":
+        return "root", None
+    kind = "private"
+    if raw.startswith("p-"):
+        kind, raw = "public", raw[2:]
+    try:
+        return kind, uuid.UUID(raw)
+    except ValueError:
+        raise InvalidParameter(param, 'must be a folder id, a public folder id ("p-" + UUID) or "root"') from None
+
+
+def owner_folder_filter(*, owner, raw_folder_id: str | None, any_owner: bool = False) -> FolderFilter | None:
+    """Resolve ``folderID`` among ``owner``'s folders (every folder of the domain with ``any_owner``).
+
+    Another user's folder, or a ``p-`` id of a private folder, is ``NotFound``.
+    """
+    if not raw_folder_id:
+        return None
+    kind, folder_id = parse_folder_id(raw_folder_id)
+    if kind == "root":
+        return FolderFilter(root=True)
+    if owner is None and not any_owner:
+        raise NotFound("Folder not found.")
+    qs = Folder.objects.filter(pk=folder_id)
+    if not any_owner:
+        qs = qs.filter(owner_id=owner.pk)
+    if kind == "public":
+        qs = qs.filter(is_public=True)
+    folder = qs.first()
+    if folder is None:
+        raise NotFound("Folder not found.")
+    return FolderFilter(folder=folder)
+
+
+def _estimated_count(qs, *, cache_key: str) -> int:
+    """Exact up to ``EXACT_COUNT_LIMIT`` rows; above it an exact count cached ``ESTIMATE_TTL`` seconds.
+
+    The reference calls these totals estimates; the cap keeps deep libraries
+    from paying a full count on every page.
+    """
+    capped = qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+    if capped <= EXACT_COUNT_LIMIT:
+        return capped
+    cached = cache.get(cache_key)
+    if isinstance(cached, int) and cached > EXACT_COUNT_LIMIT:
+        return cached
+    total = qs.order_by().count()
+    cache.set(cache_key, total, ESTIMATE_TTL)
+    return total
+
+
+def _count_key(*parts) -> str:
+    return "library:count:" + ":".join(str(part) for part in parts)
+
+
+def my_creations(
+    *,
+    owner,
+    folder_filter: FolderFilter | None,
+    mtype: str | None = None,
+    is_public: bool | None = None,
+    approval_status: str | None = None,
+) -> tuple:
+    """``owner``'s live items (unordered; the paginator orders) and the documented ``totalCount``.
+
+    ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``:
+    it is the user's ``itemCount``, ``rootFolderItemCount`` or the folder's
+    item count (estimated, see ``_estimated_count``).
+    """
+    if owner is None:
+        return Item.objects.none(), 0
+    base = Item.objects.filter(owner_id=owner.pk, deleted_at__isnull=True)
+    scope = "all"
+    if folder_filter is not None and folder_filter.root:
+        base, scope = base.filter(folder__isnull=True), "root"
+    elif folder_filter is not None:
+        base, scope = base.filter(folder_id=folder_filter.folder.pk), f"folder:{folder_filter.folder.pk}"
+    total = _estimated_count(base, cache_key=_count_key("mine", owner.pk, scope))
+    qs = base
+    if mtype:
+        qs = qs.filter(mtype=mtype)
+    if is_public is not None:
+        qs = qs.filter(is_public=is_public)
+    if approval_status:
+        qs = qs.filter(public_approval_status=approval_status)
+    return qs.select_related("folder"), total
+
+
+def public_items() -> QuerySet:
+    """Every publicly visible item of the bound domain (unordered)."""
+    return Item.objects.filter(PUBLIC_CANDIDATE, folder__is_public=True)
+
+
+def public_folder_get(*, raw_folder_id: str) -> Folder:
+    """A public folder of the domain by ``p-<uuid>`` (or bare UUID); anything else is ``NotFound``."""
+    kind, folder_id = parse_folder_id(raw_folder_id)
+    if kind == "root":
+        raise InvalidParameter("folderID", 'must be a public folder id ("p-" + UUID)')
+    folder = Folder.objects.filter(pk=folder_id, is_public=True).first()
+    if folder is None:
+        raise NotFound("Folder not found.")
+    return folder
+
+
+def public_creations(*, user_id=None, folder: Folder | None = None, mtype: str | None = None) -> tuple:
+    """Publicly visible items (of one user, of one public folder) and the documented ``totalCount``.
+
+    With ``folder`` the total is the folder's (estimated) count of publicly
+    visible items; otherwise it is exact. ``mtype`` never changes the total.
+    """
+    base = public_items()
+    if user_id is not None:
+        base = base.filter(owner_id=user_id)
+    if folder is not None:
+        base = base.filter(folder_id=folder.pk)
+        total = _estimated_count(base, cache_key=_count_key("public-folder", folder.pk, user_id))
+    else:
+        total = base.order_by().count()
+    qs = base.filter(mtype=mtype) if mtype else base
+    return qs.select_related("folder"), total
+
+
+def admin_items(
+    *,
+    user_id=None,
+    folder_filter: FolderFilter | None = None,
+    mtype: str | None = None,
+    is_public: bool | None = None,
+    approval_status: str | None = None,
+) -> QuerySet:
+    """Every live item of the domain, filtered (``getItems``, Admins only; unordered)."""
+    qs = Item.objects.filter(deleted_at__isnull=True)
+    if user_id is not None:
+        qs = qs.filter(owner_id=user_id)
+    if folder_filter is not None and folder_filter.root:
+        qs = qs.filter(folder__isnull=True)
+    elif folder_filter is not None:
+        qs = qs.filter(folder_id=folder_filter.folder.pk)
+    if mtype:
+        qs = qs.filter(mtype=mtype)
+    if is_public is not None:
+        qs = qs.filter(is_public=is_public)
+    if approval_status:
+        qs = qs.filter(public_approval_status=approval_status)
+    return qs.select_related("folder")
+
+
+def sample_items(*, limit: int) -> list[Item]:
+    """Up to ``limit`` publicly visible items picked at random among the most recent ones.
+
+    Draws from the newest ``max(limit * 5, SAMPLE_POOL)`` (at most 5,000) by
+    completion time, which one index serves, instead of ``ORDER BY random()``
+    over the whole table.
+    """
+    pool_size = min(max(limit * 5, SAMPLE_POOL), 5000)
+    pool = list(public_items().select_related("folder").order_by("-completed_at", "-id")[:pool_size])
+    if len(pool) <= limit:
+        random.shuffle(pool)
+        return pool
+    return random.sample(pool, limit)
+
+
+def batch_items(*, owner, batch_id) -> list[Item]:
+    """``owner``'s live items of one batch, oldest first (at most 1,000)."""
+    if owner is None:
+        return []
+    return list(
+        Item.objects.select_related("folder", "owner")
+        .filter(owner_id=owner.pk, batch_id=batch_id, deleted_at__isnull=True)
+        .order_by("completed_at", "id")[:1000]
+    )

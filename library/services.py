@@ -1,12 +1,72 @@
-"""Writes of the library. Every function is keyword-only and atomic."""
+"""Writes of the library. Every function is keyword-only and atomic.
+
+Concurrency: writes that change an item's counters or state first lock the
+items concerned with ``SELECT ... FOR UPDATE`` in id order (so two bulk
+calls cannot deadlock on each other), then change rows with conditional
+updates and ``F()`` expressions. Reactions and views are unique rows, so a
+repeated or concurrent request cannot count twice.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import QuerySet
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import Folder, FolderThumbnail, Item, ItemTag
+from accounts.models import User
+from accounts.sessions import session_digest
+from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
+
+from .models import (
+    ApprovalStatus,
+    Folder,
+    FolderThumbnail,
+    Item,
+    ItemReaction,
+    ItemTag,
+    ItemView,
+)
+
+#: "A User can only have a maximum of 50 approval request in state pending at any time."
+MAX_PENDING_PER_USER = 50
+
+NOT_FOUND = "Item not found."
+
+
+@dataclass
+class Outcome:
+    """One item's result in a bulk call (``{"id", "success", "message"?}`` on the wire)."""
+
+    id: str
+    success: bool
+    message: str | None = None
+
+    def as_dict(self) -> dict:
+        data: dict = {"id": self.id, "success": self.success}
+        if self.message is not None:
+            data["message"] = self.message
+        return data
+
+
+def _lock_items(ids) -> dict[uuid.UUID, Item]:
+    """Lock the domain's items ``ids`` (id order, no joins) and return them by id."""
+    if not ids:
+        return {}
+    rows = Item.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk")
+    return {item.pk: item for item in rows}
+
+
+def _visible_ids(ids, *, viewer) -> set:
+    """The ids among ``ids`` of live items ``viewer`` may see (own or publicly visible)."""
+    visible = Item.publicly_visible_q()
+    if viewer is not None:
+        visible |= Q(owner_id=viewer.pk)
+    return set(
+        Item.objects.filter(visible, pk__in=list(ids), deleted_at__isnull=True).values_list("pk", flat=True)
+    )
 
 
 def _soft_delete(items: QuerySet) -> int:
@@ -23,6 +83,9 @@ def _soft_delete(items: QuerySet) -> int:
     ItemTag.objects.filter(item_id__in=ids).delete()
     FolderThumbnail.objects.filter(item_id__in=ids).delete()
     return deleted
+
+
+# ---------------------------------------------------------------- helpers other apps use
 
 
 @transaction.atomic
@@ -45,3 +108,292 @@ def library_transfer_user_items(*, from_user, to_user) -> dict:
     folders = Folder.all_domains.filter(owner_id=from_user.pk).update(owner=to_user)
     items = Item.all_domains.filter(owner_id=from_user.pk, deleted_at__isnull=True).update(owner=to_user)
     return {"items": items, "folders": folders}
+
+
+# ---------------------------------------------------------------- views and reactions
+
+
+def item_view_record(*, item: Item, session_key) -> bool:
+    """Count one view of ``item`` by the session ``session_key``; False if it had been counted."""
+    if session_key is None:
+        return False
+    try:
+        with transaction.atomic():
+            ItemView.objects.create(item=item, session_digest=session_digest(session_key))
+            Item.objects.filter(pk=item.pk).update(view_count=F("view_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+LIKE, DISLIKE = ItemReaction.Kind.LIKE, ItemReaction.Kind.DISLIKE
+_COUNTER = {LIKE: "like_count", DISLIKE: "dislike_count"}
+
+
+def _bump(ids, **deltas) -> None:
+    if ids:
+        Item.objects.filter(pk__in=list(ids)).update(
+            **{field: F(field) + delta for field, delta in deltas.items()}
+        )
+
+
+@transaction.atomic
+def items_react(*, user, item_ids: list[uuid.UUID], kind: str) -> list[Outcome]:
+    """Like (``kind="like"``) or dislike each item; the opposite reaction, if any, is replaced.
+
+    Idempotent: reacting again changes nothing. Items ``user`` cannot see fail
+    with "Item not found.".
+    """
+    other = DISLIKE if kind == LIKE else LIKE
+    visible = _visible_ids(item_ids, viewer=user)
+    locked = _lock_items(visible)
+    existing = dict(
+        ItemReaction.objects.filter(user_id=user.pk, item_id__in=list(locked)).values_list("item_id", "kind")
+    )
+    new = [item_id for item_id in locked if item_id not in existing]
+    switched = [item_id for item_id, current in existing.items() if current == other]
+    if new:
+        ItemReaction.objects.bulk_create(
+            [ItemReaction(item_id=item_id, user_id=user.pk, kind=kind) for item_id in new]
+        )
+        _bump(new, **{_COUNTER[kind]: 1})
+    if switched:
+        ItemReaction.objects.filter(user_id=user.pk, item_id__in=switched, kind=other).update(kind=kind)
+        _bump(switched, **{_COUNTER[kind]: 1, _COUNTER[other]: -1})
+    return [
+        Outcome(str(item_id), True) if item_id in locked else Outcome(str(item_id), False, NOT_FOUND)
+        for item_id in item_ids
+    ]
+
+
+@transaction.atomic
+def items_unreact(*, user, item_ids: list[uuid.UUID], kind: str) -> list[Outcome]:
+    """Remove ``user``'s like (or dislike) of each item; idempotent (no reaction = success)."""
+    if user is None:
+        return [Outcome(str(item_id), False, NOT_FOUND) for item_id in item_ids]
+    visible = _visible_ids(item_ids, viewer=user)
+    locked = _lock_items(visible)
+    removable = list(
+        ItemReaction.objects.filter(user_id=user.pk, item_id__in=list(locked), kind=kind).values_list(
+            "item_id", flat=True
+        )
+    )
+    if removable:
+        ItemReaction.objects.filter(user_id=user.pk, item_id__in=removable, kind=kind).delete()
+        _bump(removable, **{_COUNTER[kind]: -1})
+    return [
+        Outcome(str(item_id), True) if item_id in locked else Outcome(str(item_id), False, NOT_FOUND)
+        for item_id in item_ids
+    ]
+
+
+# ---------------------------------------------------------------- owner's properties
+
+
+@transaction.atomic
+def item_set_properties(
+    *, owner, item_id: uuid.UUID, is_public: bool | None = None, approval_status: str | None = None
+) -> Item:
+    """The owner's side of "Annex: Public Items Approval Workflow".
+
+    * ``approval_status``: ``pending`` (submit; at most ``MAX_PENDING_PER_USER``
+      pending per user, counted under a lock on the user's row) or ``none``
+      (withdraw) while the item is ``none``/``pending``; ``approved`` and
+      ``rejected`` are Admin decisions (403) and final for the owner (409).
+    * ``is_public``: editable once approved (409 before); ``false`` is always allowed.
+
+    Everything is checked before anything is written. Another user's item is
+    ``NotFound`` (a publicly visible one is ``Forbidden``).
+    """
+    if owner is None:
+        raise NotFound(NOT_FOUND)
+    item = Item.objects.select_for_update().filter(pk=item_id, deleted_at__isnull=True).first()
+    if item is None:
+        raise NotFound(NOT_FOUND)
+    if item.owner_id != owner.pk:
+        if Item.objects.filter(Item.publicly_visible_q(), pk=item.pk).exists():
+            raise Forbidden("Only the owner can change this item.")
+        raise NotFound(NOT_FOUND)
+
+    current = item.public_approval_status
+    final = current in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED)
+    status_after = current
+    if approval_status is not None and approval_status != current:
+        if approval_status in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED):
+            raise Forbidden("Only an Admin can approve or reject an item.")
+        if final:
+            raise Conflict(f"The item is already {current}; its approval status cannot change any more.")
+        status_after = approval_status
+    elif approval_status is not None and final:
+        raise Conflict(f"The item is already {current}; its approval status cannot change any more.")
+    if is_public and status_after != ApprovalStatus.APPROVED:
+        raise Conflict("isPublic can only be set once the item is approved.")
+
+    if status_after == ApprovalStatus.PENDING and current != ApprovalStatus.PENDING:
+        # Serialize this user's submissions so that the cap holds under concurrency.
+        User.objects.select_for_update().filter(pk=owner.pk).first()
+        pending = Item.objects.filter(
+            owner_id=owner.pk, deleted_at__isnull=True, public_approval_status=ApprovalStatus.PENDING
+        ).count()
+        if pending >= MAX_PENDING_PER_USER:
+            raise Conflict(
+                f"You already have {MAX_PENDING_PER_USER} items waiting for approval.", error_code=1001
+            )
+    changes: dict = {}
+    if status_after != current:
+        changes["public_approval_status"] = status_after
+    if is_public is not None and is_public != item.is_public:
+        changes["is_public"] = is_public
+    if changes:
+        for field, value in changes.items():
+            setattr(item, field, value)
+        item.save(update_fields=list(changes))
+    return Item.objects.select_related("folder").get(pk=item.pk)
+
+
+# ---------------------------------------------------------------- deleting and restoring
+
+
+@transaction.atomic
+def items_delete(*, actor, item_ids: list[uuid.UUID], as_admin: bool = False) -> list[Outcome]:
+    """Soft-delete each item (out of its folder, untagged). Protected items survive.
+
+    Non-Admins delete only their own items; Admins any item of the domain.
+    """
+    locked = _lock_items(item_ids)
+    deletable, outcomes = [], []
+    for item_id in item_ids:
+        item = locked.get(item_id)
+        if item is None or (not as_admin and (actor is None or item.owner_id != actor.pk)):
+            visible_public = item is not None and item.deleted_at is None and _is_publicly_visible(item)
+            message = "Item belongs to another user." if visible_public else NOT_FOUND
+            outcomes.append(Outcome(str(item_id), False, message))
+        elif item.deleted_at is not None:
+            outcomes.append(Outcome(str(item_id), False, "Item is already deleted."))
+        elif item.is_protected:
+            outcomes.append(Outcome(str(item_id), False, "Item is protected."))
+        else:
+            deletable.append(item_id)
+            outcomes.append(Outcome(str(item_id), True))
+    _soft_delete(Item.objects.filter(pk__in=deletable))
+    return outcomes
+
+
+def _is_publicly_visible(item: Item) -> bool:
+    return Item.objects.filter(Item.publicly_visible_q(), pk=item.pk).exists()
+
+
+@transaction.atomic
+def items_delete_for_user(*, user) -> list[Outcome]:
+    """Soft-delete every live item of ``user``; protected ones are reported and kept."""
+    rows = list(
+        Item.objects.select_for_update()
+        .filter(owner_id=user.pk, deleted_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "is_protected")
+    )
+    _soft_delete(Item.objects.filter(owner_id=user.pk))
+    return [
+        Outcome(str(pk), False, "Item is protected.") if protected else Outcome(str(pk), True)
+        for pk, protected in rows
+    ]
+
+
+def _restore(ids) -> int:
+    now = timezone.now()
+    ItemTag.objects.filter(item_id__in=list(ids)).delete()
+    return Item.objects.filter(pk__in=list(ids), deleted_at__isnull=False).update(
+        deleted_at=None, folder=None, folder_added_at=now, is_public=False
+    )
+
+
+@transaction.atomic
+def items_restore(*, item_ids: list[uuid.UUID]) -> list[Outcome]:
+    """Restore deleted items (Admins): into the root folder, sorted as just added, untagged,
+    not public; the approval status is kept."""
+    locked = _lock_items(item_ids)
+    restorable, outcomes = [], []
+    for item_id in item_ids:
+        item = locked.get(item_id)
+        if item is None:
+            outcomes.append(Outcome(str(item_id), False, NOT_FOUND))
+        elif item.deleted_at is None:
+            outcomes.append(Outcome(str(item_id), False, "Item is not deleted."))
+        else:
+            restorable.append(item_id)
+            outcomes.append(Outcome(str(item_id), True))
+    _restore(restorable)
+    return outcomes
+
+
+@transaction.atomic
+def items_restore_for_user(*, user) -> list[Outcome]:
+    """Restore every deleted item of ``user`` (Admins)."""
+    ids = list(
+        Item.objects.select_for_update()
+        .filter(owner_id=user.pk, deleted_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _restore(ids)
+    return [Outcome(str(pk), True) for pk in ids]
+
+
+# ---------------------------------------------------------------- Admin decisions
+
+
+@transaction.atomic
+def items_set_approval(*, item_ids: list[uuid.UUID], status: str) -> list[Outcome]:
+    """Admin decision: ``approved`` (and public) or ``rejected`` (and private), also after approval."""
+    if status not in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED):
+        raise ValueError(status)
+    locked = _lock_items(item_ids)
+    live = [item_id for item_id, item in locked.items() if item.deleted_at is None]
+    Item.objects.filter(pk__in=live).update(
+        public_approval_status=status, is_public=status == ApprovalStatus.APPROVED
+    )
+    outcomes = []
+    for item_id in item_ids:
+        item = locked.get(item_id)
+        if item is None:
+            outcomes.append(Outcome(str(item_id), False, NOT_FOUND))
+        elif item.deleted_at is not None:
+            outcomes.append(Outcome(str(item_id), False, "Item is deleted."))
+        else:
+            outcomes.append(Outcome(str(item_id), True))
+    return outcomes
+
+
+@transaction.atomic
+def items_toggle_protected(*, item_ids: list[uuid.UUID]) -> list[Outcome]:
+    """Flip ``is_protected`` of each item; the message is the new status (``"true"``/``"false"``)."""
+    locked = _lock_items(item_ids)
+    Item.objects.filter(pk__in=list(locked)).update(
+        is_protected=Case(When(is_protected=True, then=Value(False)), default=Value(True))
+    )
+    return [
+        Outcome(str(item_id), True, "false" if locked[item_id].is_protected else "true")
+        if item_id in locked
+        else Outcome(str(item_id), False, NOT_FOUND)
+        for item_id in item_ids
+    ]
+
+
+@transaction.atomic
+def library_migrate(*, source_id: uuid.UUID, destination_id: uuid.UUID) -> dict:
+    """``migrateLibrary``: move the live items and folders of one user to another (Admins).
+
+    The source may be disabled; the destination must not be (409). Unknown
+    users are ``NotFound``.
+    """
+    users = {
+        user.pk: user for user in User.objects.select_for_update().filter(pk__in=[source_id, destination_id])
+    }
+    source, destination = users.get(source_id), users.get(destination_id)
+    if source is None:
+        raise NotFound("Source user not found.")
+    if destination is None:
+        raise NotFound("Destination user not found.")
+    if destination.is_disabled or not destination.is_active:
+        raise Conflict("The destination user is disabled.")
+    return library_transfer_user_items(from_user=source, to_user=destination)
