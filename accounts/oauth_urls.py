@@ -1,3 +1,7 @@
-"""Routes of this module's documented endpoints (see aimg_site.api.views.endpoint)."""
+"""Routes of OAuth sign-in (``POST /auth/{loginProvider}``); allauth's callbacks live under ``/accounts/``."""
 
-urlpatterns: list = []
+from aimg_site.api.views import endpoint
+
+from .oauth.api import AuthLoginProviderApi
+
+urlpatterns = [endpoint(AuthLoginProviderApi)]
