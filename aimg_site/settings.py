@@ -231,6 +231,9 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = True
 SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_ADAPTER = "accounts.oauth.adapters.SocialAccountAdapter"
+# Extra hosts (besides each domain's front end) that OAuth logins may return to, e.g. localhost in development.
+AIMG_OAUTH_REDIRECT_HOSTS = env.list("AIMG_OAUTH_REDIRECT_HOSTS", default=[])
 # OAuth clients from the environment; a provider without a client id is not offered.
 SOCIALACCOUNT_PROVIDERS = {
     provider: {
