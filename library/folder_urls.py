@@ -1,3 +1,8 @@
-"""Routes of this module's documented endpoints (see aimg_site.api.views.endpoint)."""
+"""Routes of the folder and tag endpoints (see aimg_site.api.views.endpoint)."""
 
-urlpatterns: list = []
+from aimg_site.api.views import endpoint
+
+from .folders_api import FOLDER_ENDPOINTS, MoveItemsBetweenFoldersApi
+from .tags_api import TAG_ENDPOINTS
+
+urlpatterns = [endpoint(view) for view in (*FOLDER_ENDPOINTS, MoveItemsBetweenFoldersApi, *TAG_ENDPOINTS)]

@@ -134,7 +134,9 @@ def parse_folder_id(raw: str, *, param: str = "folderID") -> tuple[str, uuid.UUI
     try:
         return kind, uuid.UUID(raw)
     except ValueError:
-        raise InvalidParameter(param, 'must be a folder id, a public folder id ("p-" + UUID) or "root"') from None
+        raise InvalidParameter(
+            param, 'must be a folder id, a public folder id ("p-" + UUID) or "root"'
+        ) from None
 
 
 def owner_folder_filter(*, owner, raw_folder_id: str | None, any_owner: bool = False) -> FolderFilter | None:

@@ -11,6 +11,7 @@ than sent as ``null``.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api.fields import BoolParam, UUIDListField
@@ -237,11 +238,32 @@ class ImageInfoOutput(_ItemOutputBase):
                 out.append({"name": str(entry["name"]), "value": "" if value is None else str(value)})
         return out
 
-    def get_workflowRunParameters(self, item) -> list[WorkflowRunParameterOutput] | None:
+    @extend_schema_field(WorkflowRunParameterOutput(many=True))
+    def get_workflowRunParameters(self, item) -> list[dict] | None:
         return self._parameters(item)
 
 
 # ---------------------------------------------------------------- inputs
+
+
+class AdminDecisionField(serializers.CharField):
+    """``approved`` or ``rejected``.
+
+    A plain string in the schema: an enum here would collide with the
+    ``PublicApprovalStatus`` enum of the same field name elsewhere.
+    """
+
+    DECISIONS = (ApprovalStatus.APPROVED.value, ApprovalStatus.REJECTED.value)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "approved or rejected.")
+        super().__init__(max_length=20, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in self.DECISIONS:
+            raise serializers.ValidationError("must be approved or rejected")
+        return value
 
 
 class ItemIdQuery(serializers.Serializer):
@@ -344,12 +366,7 @@ class SetItemPropertiesInput(serializers.Serializer):
     imageID = serializers.UUIDField()
     isPublic = BoolParam(required=False)
     publicApprovalStatus = serializers.ChoiceField(
-        choices=[
-            ApprovalStatus.NONE,
-            ApprovalStatus.PENDING,
-            ApprovalStatus.APPROVED,
-            ApprovalStatus.REJECTED,
-        ],
+        choices=ApprovalStatus.choices,
         required=False,
         help_text="none or pending (approved/rejected are Admin decisions and fail here).",
     )
@@ -364,7 +381,7 @@ class SetPublicApprovalStatusInput(serializers.Serializer):
     """setPublicApprovalStatus body."""
 
     imageIDs = UUIDListField(max_items=MAX_BULK_IDS)
-    publicApprovalStatus = serializers.ChoiceField(choices=[ApprovalStatus.APPROVED, ApprovalStatus.REJECTED])
+    publicApprovalStatus = AdminDecisionField()
 
     def validate_imageIDs(self, value):
         if not value:

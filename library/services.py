@@ -146,7 +146,7 @@ def items_react(*, user, item_ids: list[uuid.UUID], kind: str) -> list[Outcome]:
     """
     other = DISLIKE if kind == LIKE else LIKE
     visible = _visible_ids(item_ids, viewer=user)
-    locked = _lock_items(visible)
+    locked = {pk: item for pk, item in _lock_items(visible).items() if item.deleted_at is None}
     existing = dict(
         ItemReaction.objects.filter(user_id=user.pk, item_id__in=list(locked)).values_list("item_id", "kind")
     )
@@ -172,7 +172,7 @@ def items_unreact(*, user, item_ids: list[uuid.UUID], kind: str) -> list[Outcome
     if user is None:
         return [Outcome(str(item_id), False, NOT_FOUND) for item_id in item_ids]
     visible = _visible_ids(item_ids, viewer=user)
-    locked = _lock_items(visible)
+    locked = {pk: item for pk, item in _lock_items(visible).items() if item.deleted_at is None}
     removable = list(
         ItemReaction.objects.filter(user_id=user.pk, item_id__in=list(locked), kind=kind).values_list(
             "item_id", flat=True
@@ -207,6 +207,9 @@ def item_set_properties(
     """
     if owner is None:
         raise NotFound(NOT_FOUND)
+    # Lock order user -> items, as in ``library_migrate``; it also serializes this
+    # user's submissions so that the pending cap holds under concurrency.
+    User.objects.select_for_update().filter(pk=owner.pk).first()
     item = Item.objects.select_for_update().filter(pk=item_id, deleted_at__isnull=True).first()
     if item is None:
         raise NotFound(NOT_FOUND)
@@ -230,8 +233,6 @@ def item_set_properties(
         raise Conflict("isPublic can only be set once the item is approved.")
 
     if status_after == ApprovalStatus.PENDING and current != ApprovalStatus.PENDING:
-        # Serialize this user's submissions so that the cap holds under concurrency.
-        User.objects.select_for_update().filter(pk=owner.pk).first()
         pending = Item.objects.filter(
             owner_id=owner.pk, deleted_at__isnull=True, public_approval_status=ApprovalStatus.PENDING
         ).count()

@@ -1,0 +1,268 @@
+"""Private, Public and Common Folder Management endpoints.
+
+Private and public folders share one implementation: each base class below
+is one operation, parameterised by ``is_public``, and ``FOLDER_ENDPOINTS``
+holds its two documented endpoints (``…SelfFolder…`` and ``…PublicFolder…``).
+Folder endpoints act on the caller's own folders only: anyone else's folder
+is a 404, Admins included (the reference gives Admins nothing here). A guest
+(anonymous session) gets a guest user when it creates its first folder.
+"""
+
+from __future__ import annotations
+
+from aimg_site.api.envelope import ok
+from aimg_site.api.pagination import PageRequest, paginate
+from aimg_site.api.views import ApiView
+
+from .folders_selectors import folder_details, folder_rows_prepare, folders_listing, folders_with_details
+from .folders_serializers import (
+    ChangeOutput,
+    CreateFolderInput,
+    FolderImagesInput,
+    FolderListQuery,
+    FolderOutput,
+    FolderPropertiesInput,
+    FolderRefQuery,
+    MoveItemsInput,
+    MoveOutcomeOutput,
+    PublicFolderImagesInput,
+    PublicFolderListQuery,
+    PublicFolderPropertiesInput,
+    PublicFolderRefQuery,
+    SuccessOutput,
+)
+from .folders_services import (
+    folder_add_items,
+    folder_create,
+    folder_delete,
+    folder_remove_items,
+    folder_thumbnails_change,
+    folder_update,
+    items_move,
+)
+
+
+class FolderApi(ApiView):
+    """Base of the folder operations. Subclasses name ``operation`` with a ``{kind}`` of Self/Public."""
+
+    operation = ""
+    is_public = False
+    #: (private, public) input serializers; GET/DELETE read the query, POST the body.
+    inputs: tuple = (None, None)
+    errors = (404,)
+    tags = ("folders",)
+
+    def folder_payload(self, folder) -> dict:
+        return FolderOutput(folder_details(folder), context={"request": self.request}).data
+
+
+class FolderListApi(FolderApi):
+    """The caller's private folders (getSelfFolders), or public folders (getPublicFolders).
+
+    Newest first by creation time. getPublicFolders without ``userID`` (or
+    with another user's id) lists only folders holding at least one publicly
+    visible item, counted and previewed through those items only; with the
+    caller's own id it lists all of the caller's public folders, empty ones too.
+    ``metadata.totalCount`` is the exact number of folders the listing holds.
+    """
+
+    operation = "get{kind}Folders"
+    inputs = (FolderListQuery, PublicFolderListQuery)
+    output_serializer = FolderOutput
+    paginated = True
+    errors = ()
+
+    def get(self, request):
+        data = self.input()
+        queryset, owner_view = folders_listing(
+            viewer=self.identity.user,
+            is_public=self.is_public,
+            user_id=data.get("userID"),
+            refs=data.get("folderIDs"),
+        )
+        page = paginate(
+            folders_with_details(queryset, public_view=not owner_view),
+            PageRequest.from_input(data),
+            time_field="created_at",
+            total_count=queryset.count(),
+        )
+        rows = folder_rows_prepare(page.rows)
+        return ok(FolderOutput(rows, many=True, context={"request": request}).data, metadata=page.metadata)
+
+
+class FolderCreateApi(FolderApi):
+    """Create an empty folder owned by the caller (a guest session gets a guest user)."""
+
+    operation = "create{kind}Folder"
+    inputs = (CreateFolderInput, CreateFolderInput)
+    output_serializer = FolderOutput
+    errors = ()
+
+    def post(self, request):
+        data = self.input()
+        folder = folder_create(
+            owner=self.identity.owner(),
+            is_public=self.is_public,
+            name=data["name"],
+            description=data.get("description", ""),
+        )
+        return ok(self.folder_payload(folder))
+
+
+class FolderPropertiesApi(FolderApi):
+    """Rename and/or re-describe one of the caller's folders (an empty description clears it)."""
+
+    operation = "set{kind}FolderProperties"
+    inputs = (FolderPropertiesInput, PublicFolderPropertiesInput)
+    output_serializer = FolderOutput
+
+    def post(self, request):
+        data = self.input()
+        folder = folder_update(
+            owner=self.identity.user,
+            ref=data["folderID"],
+            name=data.get("folderName"),
+            description=data.get("folderDescription"),
+        )
+        return ok(self.folder_payload(folder))
+
+
+class FolderDeleteApi(FolderApi):
+    """Delete one of the caller's folders; its items move to the root folder."""
+
+    operation = "delete{kind}Folder"
+    inputs = (FolderRefQuery, PublicFolderRefQuery)
+    output_serializer = SuccessOutput
+
+    def delete(self, request):
+        data = self.input()
+        folder_delete(owner=self.identity.user, ref=data["folderID"])
+        return ok({"success": True})
+
+
+class FolderImagesApi(FolderApi):
+    """Base of the endpoints that take ``folderID`` and ``imageIDs``; ``service`` does the work."""
+
+    inputs = (FolderImagesInput, PublicFolderImagesInput)
+    output_serializer = SuccessOutput
+
+    def service(self, **arguments):
+        raise NotImplementedError
+
+    def post(self, request):
+        data = self.input()
+        result = self.service(owner=self.identity.user, ref=data["folderID"], item_ids=data["imageIDs"])
+        return ok(self.output_serializer(result).data)
+
+
+class FolderAddImagesApi(FolderImagesApi):
+    """Add up to 1,000 of the caller's items to a folder (a public folder takes only public items).
+
+    Items move from wherever they are. ``success`` is true when at least one
+    requested item is in the folder afterwards.
+    """
+
+    operation = "addImagesTo{kind}Folder"
+
+    def service(self, **arguments):
+        return {"success": folder_add_items(**arguments)}
+
+
+class FolderRemoveImagesApi(FolderImagesApi):
+    """Move up to 1,000 items out of a folder, to the root folder."""
+
+    operation = "removeImagesFrom{kind}Folder"
+
+    def service(self, **arguments):
+        return {"success": folder_remove_items(**arguments)}
+
+
+class FolderThumbnailsApi(FolderImagesApi):
+    """Base of the thumbnail endpoints: add, remove or set (``mode``) at most 4 items of the folder."""
+
+    mode = "add"
+    output_serializer = ChangeOutput
+
+    def service(self, **arguments):
+        return folder_thumbnails_change(mode=self.mode, **arguments)
+
+
+class FolderAddThumbnailsApi(FolderThumbnailsApi):
+    """Add thumbnails to a folder: items of the folder, in the order given, while fewer than 4."""
+
+    operation = "addThumbnailImagesFor{kind}Folder"
+    mode = "add"
+
+
+class FolderRemoveThumbnailsApi(FolderThumbnailsApi):
+    """Remove thumbnails from a folder."""
+
+    operation = "removeThumbnailImagesFor{kind}Folder"
+    mode = "remove"
+
+
+class FolderSetThumbnailsApi(FolderThumbnailsApi):
+    """Replace a folder's thumbnails (at most 4 ids, else a 400; an empty list clears them)."""
+
+    operation = "setThumbnailImagesFor{kind}Folder"
+    mode = "set"
+
+
+def _endpoint_class(base: type[FolderApi], *, is_public: bool) -> type[FolderApi]:
+    operation_id = base.operation.format(kind="Public" if is_public else "Self")
+    serializer = base.inputs[is_public]
+    attrs = {
+        "__module__": __name__,
+        "__doc__": base.__doc__,
+        "operation_id": operation_id,
+        "is_public": is_public,
+        "query_serializer"
+        if hasattr(base, "get") or hasattr(base, "delete")
+        else "body_serializer": serializer,
+    }
+    return type(operation_id[:1].upper() + operation_id[1:] + "Api", (base,), attrs)
+
+
+FOLDER_ENDPOINTS: tuple[type[FolderApi], ...] = tuple(
+    _endpoint_class(base, is_public=is_public)
+    for is_public in (False, True)
+    for base in (
+        FolderListApi,
+        FolderCreateApi,
+        FolderPropertiesApi,
+        FolderDeleteApi,
+        FolderAddImagesApi,
+        FolderRemoveImagesApi,
+        FolderAddThumbnailsApi,
+        FolderRemoveThumbnailsApi,
+        FolderSetThumbnailsApi,
+    )
+)
+
+
+class MoveItemsBetweenFoldersApi(ApiView):
+    """Move up to 1,000 of the caller's items from one folder (or the root) to another.
+
+    Folder ids take either form (UUID: private, ``p-`` UUID: public); null
+    (or ``"root"``) is the root folder. Either folder not the caller's is a
+    404; the same folder twice is a 400. The payload has one outcome per
+    requested id: an item moves only when it is the caller's, live, in the
+    source folder, and (into a public folder) approved and marked public.
+    """
+
+    operation_id = "moveItemsBetweenFolders"
+    body_serializer = MoveItemsInput
+    output_serializer = MoveOutcomeOutput
+    output_many = True
+    errors = (404,)
+    tags = ("folders",)
+
+    def post(self, request):
+        data = self.input()
+        outcomes = items_move(
+            owner=self.identity.user,
+            source=data["sourceFolderID"],
+            destination=data["destinationFolderID"],
+            item_ids=data["imageIDs"],
+        )
+        return ok(MoveOutcomeOutput(outcomes, many=True).data)

@@ -1,0 +1,139 @@
+"""Reads of folders: access checks while fetching, and the listings of getSelfFolders/getPublicFolders.
+
+Two views of a folder exist. The *owner's view* counts and previews every
+live item in the folder. The *public view* (anyone looking at a public folder
+through ``getPublicFolders`` without naming themselves in ``userID``) counts
+and previews only publicly visible items, so an item made private again, or
+rejected, after it was placed never shows. ``folders_with_details`` adds what
+``FolderOutput`` reads in a constant number of queries per page.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from aimg_site.api.exceptions import NotFound
+
+from .folders_serializers import FolderRef
+from .models import Folder, FolderTag, FolderThumbnail, Item
+
+SAMPLE_SIZE = 4
+
+
+def _visible_items_q(*, public_view: bool, prefix: str = "") -> Q:
+    if public_view:
+        return Item.publicly_visible_q(prefix)
+    return Q(**{f"{prefix}deleted_at__isnull": True})
+
+
+def folder_get_owned(*, user, ref: FolderRef, for_update: bool = False) -> Folder:
+    """The folder ``ref`` names, if ``user`` owns it and it is of the kind the id's form says.
+
+    Anyone else's folder, a missing one and one of the other kind are the same 404.
+    ``for_update`` locks the row (callers hold a transaction).
+    """
+    if user is None:
+        raise NotFound("The folder was not found.")
+    queryset = Folder.objects.filter(id=ref.id, owner=user, is_public=ref.is_public)
+    if for_update:
+        queryset = queryset.select_for_update()
+    folder = queryset.first()
+    if folder is None:
+        raise NotFound("The folder was not found.")
+    return folder
+
+
+def folders_owned(*, user, is_public: bool, refs: list[FolderRef] | None = None) -> QuerySet[Folder]:
+    """``user``'s folders of one kind (none for an anonymous session), newest first."""
+    if user is None:
+        return Folder.objects.none()
+    queryset = Folder.objects.filter(owner=user, is_public=is_public)
+    if refs is not None:
+        queryset = queryset.filter(id__in=[ref.id for ref in refs])
+    return queryset.order_by("-created_at", "-id")
+
+
+def folders_public(
+    *, viewer, user_id: uuid.UUID | None, refs: list[FolderRef] | None = None
+) -> tuple[QuerySet[Folder], bool]:
+    """The public folders ``getPublicFolders`` lists, and whether they are seen in the owner's view.
+
+    Named by their owner (``user_id`` is the viewer's id): all of the viewer's
+    public folders, empty ones too. Otherwise only folders holding at least
+    one publicly visible item (the rule of getPublicCreations).
+    """
+    queryset = Folder.objects.filter(is_public=True)
+    if refs is not None:
+        queryset = queryset.filter(id__in=[ref.id for ref in refs])
+    if viewer is not None and user_id == viewer.id:
+        return queryset.filter(owner=viewer).order_by("-created_at", "-id"), True
+    if user_id is not None:
+        queryset = queryset.filter(owner_id=user_id)
+    visible = Item.objects.filter(Item.publicly_visible_q(), folder=OuterRef("pk"))
+    queryset = queryset.filter(Exists(visible))
+    return queryset.order_by("-created_at", "-id"), False
+
+
+def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> QuerySet[Folder]:
+    """``queryset`` with ``image_count``, ``sample_items``, ``thumbnail_items`` and ``tag_names``.
+
+    One query for the rows plus three prefetch queries, whatever the page size.
+    """
+    visible = _visible_items_q(public_view=public_view)
+    counts = (
+        Item.objects.filter(visible, folder=OuterRef("pk"))
+        .order_by()
+        .values("folder")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    samples = Item.objects.filter(visible).order_by("-folder_added_at", "-id")[:SAMPLE_SIZE]
+    thumbnails = (
+        FolderThumbnail.objects.filter(_visible_items_q(public_view=public_view, prefix="item__"))
+        .filter(item__folder=F("folder"))
+        .select_related("item")
+        .order_by("position", "id")
+    )
+    tags = FolderTag.objects.select_related("tag").order_by("tag__name")
+    return queryset.annotate(
+        image_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+    ).prefetch_related(
+        Prefetch("items", queryset=samples, to_attr="sample_items"),
+        Prefetch("thumbnail_links", queryset=thumbnails, to_attr="thumbnail_link_rows"),
+        Prefetch("tag_links", queryset=tags, to_attr="tag_link_rows"),
+    )
+
+
+def folder_details(folder: Folder, *, public_view: bool = False) -> Folder:
+    """``folder`` re-read with everything ``FolderOutput`` shows (after a write)."""
+    rows = list(folders_with_details(Folder.objects.filter(pk=folder.pk), public_view=public_view))
+    return folder_rows_prepare(rows)[0]
+
+
+def folder_rows_prepare(rows: list[Folder]) -> list[Folder]:
+    """Flatten the prefetched links into the attributes ``FolderOutput`` reads."""
+    for folder in rows:
+        folder.thumbnail_items = [link.item for link in folder.thumbnail_link_rows]
+        folder.tag_names = [link.tag.name for link in folder.tag_link_rows]
+    return rows
+
+
+def thumbnail_item_ids(folder: Folder) -> list[uuid.UUID]:
+    """The folder's thumbnails as they stand (live items still in the folder), in order."""
+    return list(
+        FolderThumbnail.objects.filter(folder=folder, item__folder=folder, item__deleted_at__isnull=True)
+        .order_by("position", "id")
+        .values_list("item_id", flat=True)
+    )
+
+
+def folders_listing(
+    *, viewer, is_public: bool, user_id: uuid.UUID | None = None, refs: list[FolderRef] | None = None
+) -> tuple[QuerySet[Folder], bool]:
+    """What getSelfFolders (``is_public`` false) or getPublicFolders lists, and whether in the owner's view."""
+    if is_public:
+        return folders_public(viewer=viewer, user_id=user_id, refs=refs)
+    return folders_owned(user=viewer, is_public=False, refs=refs), True

@@ -1,0 +1,89 @@
+"""Helpers of the folder, move and tag tests (plain functions, imported by those modules)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import connection
+
+from library.models import ApprovalStatus, Folder, FolderTag, FolderThumbnail, Item, ItemTag, Tag
+from tests.library.factories import FolderFactory, ItemFactory
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Private (``Self``) or public folder endpoints: ``kind.op("create{kind}Folder")``."""
+
+    name: str
+    is_public: bool
+
+    def op(self, template: str) -> str:
+        return "/" + template.format(kind=self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PRIVATE = Kind("Self", False)
+PUBLIC = Kind("Public", True)
+KINDS = [PRIVATE, PUBLIC]
+
+
+def wire_id(folder: Folder) -> str:
+    return f"p-{folder.id}" if folder.is_public else str(folder.id)
+
+
+def make_folder(owner, *, is_public: bool = False, **fields) -> Folder:
+    """A folder of ``owner`` (a Persona or a User)."""
+    return FolderFactory(owner=getattr(owner, "user", owner), is_public=is_public, **fields)
+
+
+def make_item(owner, *, public: bool = False, folder: Folder | None = None, **fields) -> Item:
+    """A live item of ``owner``; ``public`` makes it approved and marked public (no folder is made)."""
+    if public:
+        fields.setdefault("is_public", True)
+        fields.setdefault("public_approval_status", ApprovalStatus.APPROVED)
+    return ItemFactory(owner=getattr(owner, "user", owner), folder=folder, **fields)
+
+
+def folder_item_ids(folder: Folder) -> set:
+    return set(Item.objects.filter(folder=folder).values_list("id", flat=True))
+
+
+def thumbnail_ids(folder: Folder) -> list[str]:
+    rows = FolderThumbnail.objects.filter(folder=folder).order_by("position")
+    return [str(item_id) for item_id in rows.values_list("item_id", flat=True)]
+
+
+def tag_item(item: Item, *names: str) -> None:
+    for name in names:
+        ItemTag.objects.create(item=item, tag=Tag.objects.get_or_create(name=name)[0])
+
+
+def tag_folder(folder: Folder, *names: str) -> None:
+    for name in names:
+        FolderTag.objects.create(folder=folder, tag=Tag.objects.get_or_create(name=name)[0])
+
+
+def live_count(folder: Folder) -> int:
+    """The COUNT query every ``imageCount`` must agree with."""
+    return Item.objects.filter(folder=folder, deleted_at__isnull=True).count()
+
+
+def race(n: int, fn) -> list:
+    """Run ``fn(i)`` for i in range(n) on n threads released together; results or raised exceptions."""
+    gate = threading.Barrier(n)
+
+    def call(i: int):
+        gate.wait()
+        try:
+            return fn(i)
+        except Exception as exc:  # the outcome under test
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(call, range(n)))
