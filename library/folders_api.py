@@ -130,9 +130,9 @@ class FolderPropertiesApi(FolderApi):
 class FolderDeleteApi(FolderApi):
     """Delete one of the caller's folders; its items move to the root folder."""
 
+    output_serializer = SuccessOutput
     operation = "delete{kind}Folder"
     inputs = (FolderRefQuery, PublicFolderRefQuery)
-    output_serializer = SuccessOutput
 
     def delete(self, request):
         data = self.input()
@@ -180,6 +180,7 @@ class FolderRemoveImagesApi(FolderImagesApi):
 class FolderThumbnailsApi(FolderImagesApi):
     """Base of the thumbnail endpoints: add, remove or set (``mode``) at most 4 items of the folder."""
 
+    operation = ""
     mode = "add"
     output_serializer = ChangeOutput
 
@@ -187,33 +188,48 @@ class FolderThumbnailsApi(FolderImagesApi):
         return folder_thumbnails_change(mode=self.mode, **arguments)
 
 
-class FolderAddThumbnailsApi(FolderThumbnailsApi):
-    """Add thumbnails to a folder: items of the folder, in the order given, while fewer than 4."""
+#: (base, extra attributes) of each operation; the thumbnail operations differ by ``mode`` only.
+OPERATIONS: tuple[tuple[type[FolderApi], dict], ...] = (
+    (FolderListApi, {}),
+    (FolderCreateApi, {}),
+    (FolderPropertiesApi, {}),
+    (FolderDeleteApi, {}),
+    (FolderAddImagesApi, {}),
+    (FolderRemoveImagesApi, {}),
+    (
+        FolderThumbnailsApi,
+        {
+            "operation": "addThumbnailImagesFor{kind}Folder",
+            "mode": "add",
+            "__doc__": "Add thumbnails to a folder: items of the folder, in the order given, while fewer than 4.",
+        },
+    ),
+    (
+        FolderThumbnailsApi,
+        {
+            "operation": "removeThumbnailImagesFor{kind}Folder",
+            "mode": "remove",
+            "__doc__": "Remove thumbnails.",
+        },
+    ),
+    (
+        FolderThumbnailsApi,
+        {
+            "operation": "setThumbnailImagesFor{kind}Folder",
+            "mode": "set",
+            "__doc__": "Replace a folder's thumbnails (at most 4 ids, else a 400; an empty list clears them).",
+        },
+    ),
+)
 
-    operation = "addThumbnailImagesFor{kind}Folder"
-    mode = "add"
 
-
-class FolderRemoveThumbnailsApi(FolderThumbnailsApi):
-    """Remove thumbnails from a folder."""
-
-    operation = "removeThumbnailImagesFor{kind}Folder"
-    mode = "remove"
-
-
-class FolderSetThumbnailsApi(FolderThumbnailsApi):
-    """Replace a folder's thumbnails (at most 4 ids, else a 400; an empty list clears them)."""
-
-    operation = "setThumbnailImagesFor{kind}Folder"
-    mode = "set"
-
-
-def _endpoint_class(base: type[FolderApi], *, is_public: bool) -> type[FolderApi]:
-    operation_id = base.operation.format(kind="Public" if is_public else "Self")
+def _endpoint_class(base: type[FolderApi], extra: dict, *, is_public: bool) -> type[FolderApi]:
+    operation_id = extra.get("operation", base.operation).format(kind="Public" if is_public else "Self")
     serializer = base.inputs[is_public]
     attrs = {
         "__module__": __name__,
         "__doc__": base.__doc__,
+        **extra,
         "operation_id": operation_id,
         "is_public": is_public,
         "query_serializer"
@@ -224,19 +240,9 @@ def _endpoint_class(base: type[FolderApi], *, is_public: bool) -> type[FolderApi
 
 
 FOLDER_ENDPOINTS: tuple[type[FolderApi], ...] = tuple(
-    _endpoint_class(base, is_public=is_public)
+    _endpoint_class(base, extra, is_public=is_public)
     for is_public in (False, True)
-    for base in (
-        FolderListApi,
-        FolderCreateApi,
-        FolderPropertiesApi,
-        FolderDeleteApi,
-        FolderAddImagesApi,
-        FolderRemoveImagesApi,
-        FolderAddThumbnailsApi,
-        FolderRemoveThumbnailsApi,
-        FolderSetThumbnailsApi,
-    )
+    for base, extra in OPERATIONS
 )
 
 

@@ -58,27 +58,26 @@ class TagsChangeApi(ApiView):
         return ok(self.output_serializer(result).data)
 
 
-class AddTagsToItemApi(TagsChangeApi):
-    """Add tags to the caller's item or folder: at most 10 in all (the rest are not added)."""
-
-    operation_id = "addTagsToItem"
-    mode = "add"
-
-
-class RemoveTagsFromItemApi(TagsChangeApi):
-    """Remove tags from the caller's item or folder."""
-
-    operation_id = "removeTagsFromItem"
-    mode = "remove"
+def _tags_change_endpoint(operation_id: str, mode: str, doc: str, **attrs) -> type[TagsChangeApi]:
+    name = operation_id[:1].upper() + operation_id[1:] + "Api"
+    attrs.update({"__module__": __name__, "__doc__": doc, "operation_id": operation_id, "mode": mode})
+    return type(name, (TagsChangeApi,), attrs)
 
 
-class SetTagsForItemApi(TagsChangeApi):
-    """Replace the tags of the caller's item or folder (at most 10; an empty list clears them)."""
-
-    operation_id = "setTagsForItem"
-    mode = "set"
-    body_serializer = SetTagsInput
-    output_serializer = SetTagsOutput
-
+AddTagsToItemApi = _tags_change_endpoint(
+    "addTagsToItem",
+    "add",
+    "Add tags to the caller's item or folder: at most 10 in all (the rest are not added).",
+)
+RemoveTagsFromItemApi = _tags_change_endpoint(
+    "removeTagsFromItem", "remove", "Remove tags from the caller's item or folder."
+)
+SetTagsForItemApi = _tags_change_endpoint(
+    "setTagsForItem",
+    "set",
+    "Replace the tags of the caller's item or folder (at most 10; an empty list clears them).",
+    body_serializer=SetTagsInput,
+    output_serializer=SetTagsOutput,
+)
 
 TAG_ENDPOINTS = (GetTagsListApi, AddTagsToItemApi, RemoveTagsFromItemApi, SetTagsForItemApi)
