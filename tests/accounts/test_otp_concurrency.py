@@ -1,0 +1,73 @@
+"""Concurrent OTP use on PostgreSQL: the per-email check limit and single use hold under races."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts.otp import otp_consume, otp_create
+from aimg_site.api.exceptions import RateLimited
+from aimg_site.core.scoping import domain_context
+from aimg_site.core.selectors import domain_get
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL (SQLite locks the file)"
+    ),
+]
+
+
+def _race(n: int, fn) -> list:
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            with domain_context(domain_get("freejourney.ai")):
+                barrier.wait()
+                results[i] = fn(i)
+        except Exception as exc:  # the outcome under test
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_sixteen_concurrent_wrong_guesses_check_no_more_codes_than_the_limit(monkeypatch):
+    _row, code = otp_create(email="race@example.com")
+    wrong = [f"{n:06d}" for n in range(100) if f"{n:06d}" != code][:16]
+    checked = []
+    lock = threading.Lock()
+    import accounts.otp as otp_module
+
+    real_digest = otp_module.otp_digest
+
+    def counting_digest(**kwargs):
+        with lock:
+            checked.append(kwargs["code"])
+        return real_digest(**kwargs)
+
+    monkeypatch.setattr(otp_module, "otp_digest", counting_digest)
+
+    results = _race(16, lambda i: otp_consume(email="race@example.com", code=wrong[i]))
+
+    limited = [r for r in results if isinstance(r, RateLimited)]
+    assert all(r is False or isinstance(r, RateLimited) for r in results), results
+    assert len(checked) <= 10
+    assert len(limited) == 16 - len(checked) >= 6
+
+
+def test_a_code_used_by_eight_concurrent_requests_signs_in_exactly_one(settings):
+    settings.AIMG_RATELIMIT_ENABLED = False
+    _row, code = otp_create(email="once-race@example.com")
+    results = _race(8, lambda i: otp_consume(email="once-race@example.com", code=code))
+    assert sorted(results) == [False] * 7 + [True], results
