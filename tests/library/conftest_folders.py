@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -87,3 +88,8 @@ def race(n: int, fn) -> list:
 
     with ThreadPoolExecutor(max_workers=n) as pool:
         return list(pool.map(call, range(n)))
+
+
+def when(text: str) -> dt.datetime:
+    """A wire date (ISO 8601, ``Z`` for UTC) as an aware datetime."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
