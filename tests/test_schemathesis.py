@@ -61,7 +61,11 @@ def signed_in_session(db):
     max_examples=25,
     deadline=None,
     derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_every_endpoint_survives_generated_input(case, signed_in_session):
     case.call_and_validate(headers={"X-Session-ID": signed_in_session, "Host": "localhost"}, checks=CHECKS)
