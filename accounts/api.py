@@ -334,7 +334,7 @@ class GetUserApi(ApiView):
         if not user_id:
             raise InvalidParameter("userID", "is required")
         user = selectors.user_get_public(user_id=user_id)
-        return ok(UserOutput(selectors.user_public_payload(user=user)).data)
+        return ok(selectors.user_public_payload(user=user))  # UserOutput's public fields only
 
 
 class GenerateStrongPasswordApi(ApiView):

@@ -5,7 +5,10 @@ maximum, at least one upper-case letter ``[A-Z]``, one lower-case letter
 ``[a-z]``, one digit ``[0-9]`` and one special character from
 ``!@#$%^&*()_+-=[]{};':"\\|,.<>/?``. The front ends' regular expression is
 ``^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[!@#$%^&*()_+\\-=[\\]{};':"\\\\|,.<>/?]).{8,}$``;
-``.`` there does not match a line break, so neither does a password here.
+In JavaScript ``.`` matches no line terminator (``\n``, ``\r``, U+2028,
+U+2029), so a password holding one fails the front ends' check; it fails here
+too (``PASSWORD_REGEX`` is the same expression with JavaScript's meaning of
+``.`` and ``$``).
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ SPECIAL_CHARACTERS = "!@#$%^&*()_+-=[]{};':\"\\|,.<>/?"
 MIN_LENGTH = 8
 GENERATED_LENGTH = 20
 
+_JS_DOT = "[^\n\r\u2028\u2029]"
 PASSWORD_REGEX = re.compile(
-    r"""^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[!@#$%^&*()_+\-=\[\]{};':"\\|,.<>/?]).{8,}$"""
+    r"""^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[!@#$%^&*()_+\-=\[\]{};':"\\|,.<>/?]).{8,}\Z""".replace(
+        ".*", _JS_DOT + "*"
+    ).replace(".{8,}", _JS_DOT + "{8,}")
 )
+LINE_TERMINATORS = "\n\r\u2028\u2029"
 
 _RULES: tuple[tuple[str, str], ...] = (
     ("[A-Z]", "at least one upper-case letter (A-Z)"),
@@ -36,7 +43,7 @@ def password_problems(password: str) -> list[str]:
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"at least {MIN_LENGTH} characters")
-    if "\n" in password or "\r" in password:
+    if any(ch in LINE_TERMINATORS for ch in password):
         problems.append("no line breaks")
     for pattern, text in _RULES:
         if not re.search(pattern, password):

@@ -26,7 +26,7 @@ import jwt
 import pytest
 import requests
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialAccount, SocialToken
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, connections
 from django.utils import timezone
@@ -811,10 +811,15 @@ def test_revoking_deletes_the_users_stored_tokens(api, providers):
 # --- concurrency ----------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_first_logins_make_one_user(providers):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("existing", [None, "otp", "password"])
+def test_concurrent_first_logins_make_one_user_and_one_link(providers, existing):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serializes writers, so there is no race to test")
+    if existing is not None:
+        user = User.objects.create_user(email="octo@example.com", password="Sunny-Day-42")
+        if existing == "otp":
+            UserLoginProvider.objects.create(user=user, provider_id="OTP", last_used_at=timezone.now())
     browsers = [ApiClient() for _ in range(4)]
     consents = []
     for browser in browsers:
@@ -841,3 +846,32 @@ def test_concurrent_first_logins_make_one_user(providers):
     assert len({p["sessionID"] for p in payloads}) == len(browsers)
     assert user_count("octo@example.com") == 1
     assert SocialAccount.objects.filter(uid="583231").count() == 1
+    if existing is not None:
+        assert payloads[0]["userID"] == str(user.pk)
+        user.refresh_from_db()
+        assert user.has_usable_password() is (existing == "otp")
+    if existing is not None:
+        assert payloads[0]["userID"] == str(user.pk)
+        user.refresh_from_db()
+        assert user.has_usable_password() is (existing == "otp")
+
+
+# --- per-domain OAuth clients -----------------------------------------------------------------------
+
+
+def test_a_social_app_for_one_domain_replaces_the_environments_client_there_only(api, providers):
+    SocialApp.objects.create(
+        provider="github",
+        provider_id="github:sexy.ai",
+        name="GitHub for sexy.ai",
+        client_id="sexy-github",
+        secret="s",
+    )
+
+    on_sexy = start(ApiClient("api.sexy.ai"), "github", redirectURL=SEXY_FRONT)
+    on_freejourney = start(api, "github")
+
+    assert dict(parse_qsl(urlsplit(on_sexy.headers["Location"]).query))["client_id"] == "sexy-github"
+    assert (
+        dict(parse_qsl(urlsplit(on_freejourney.headers["Location"]).query))["client_id"] == "github-client-id"
+    )

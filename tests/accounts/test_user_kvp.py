@@ -1,0 +1,135 @@
+"""getUserKVP, setUserKVP, deleteUserKVP: per user, with limits on keys, values and count."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts.models import User, UserKVP
+from accounts.services import KVP_MAX_PER_USER, kvp_set
+from tests.conftest import assert_envelope
+
+
+def test_it_sets_gets_replaces_and_deletes_a_value(api, owner):
+    assert assert_envelope(
+        api.post("/setUserKVP", persona=owner, key="theme", value="dark"), 200
+    ).payload == {
+        "key": "theme",
+        "value": "dark",
+    }
+    assert api.get("/getUserKVP", persona=owner, key="theme").payload == {"key": "theme", "value": "dark"}
+    api.post("/setUserKVP", persona=owner, key="theme", value="light")
+    assert api.get("/getUserKVP", persona=owner, key="theme").payload["value"] == "light"
+    assert UserKVP.objects.filter(user=owner.user).count() == 1
+    assert assert_envelope(api.delete("/deleteUserKVP", persona=owner, key="theme"), 200).payload == {
+        "success": True
+    }
+    assert_envelope(api.get("/getUserKVP", persona=owner, key="theme"), 404)
+
+
+def test_keys_are_case_sensitive_and_kept_verbatim(api, owner):
+    api.post("/setUserKVP", persona=owner, key=" Theme ", value="x")
+    assert_envelope(api.get("/getUserKVP", persona=owner, key="theme"), 404)
+    assert api.get("/getUserKVP", persona=owner, key=" Theme ").payload["value"] == "x"
+
+
+def test_values_are_kept_verbatim_including_empty_and_unicode(api, owner):
+    for value in ["", "  padded  ", '{"json": [1, 2]}', "émoji 🎨"]:
+        api.post("/setUserKVP", persona=owner, key="k", value=value)
+        assert api.get("/getUserKVP", persona=owner, key="k").payload["value"] == value
+
+
+def test_another_users_key_is_a_404(api, owner, other_user):
+    api.post("/setUserKVP", persona=owner, key="secret", value="mine")
+    assert_envelope(api.get("/getUserKVP", persona=other_user, key="secret"), 404)
+    assert_envelope(api.delete("/deleteUserKVP", persona=other_user, key="secret"), 404)
+    assert api.get("/getUserKVP", persona=owner, key="secret").payload["value"] == "mine"
+
+
+def test_a_missing_key_is_a_404_on_get_and_delete(api, owner):
+    assert_envelope(api.get("/getUserKVP", persona=owner, key="nothing"), 404)
+    assert_envelope(api.delete("/deleteUserKVP", persona=owner, key="nothing"), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("get", "/getUserKVP", {"key": "k"}),
+        ("post", "/setUserKVP", {"key": "k", "value": "v"}),
+        ("delete", "/deleteUserKVP", {"key": "k"}),
+    ],
+)
+def test_guests_get_a_401(api, guest, method, path, params):
+    assert_envelope(getattr(api, method)(path, persona=guest, **params), 401)
+
+
+def test_the_key_is_required(api, owner):
+    assert "key" in assert_envelope(api.get("/getUserKVP", persona=owner), 400).error
+    assert "value" in assert_envelope(api.post("/setUserKVP", persona=owner, key="k"), 400).error
+
+
+def test_a_key_longer_than_128_characters_is_a_400(api, owner):
+    assert_envelope(api.post("/setUserKVP", persona=owner, key="k" * 129, value="v"), 400)
+    assert_envelope(api.post("/setUserKVP", persona=owner, key="k" * 128, value="v"), 200)
+
+
+def test_a_key_with_control_characters_is_a_400(api, owner):
+    assert (
+        "control"
+        in assert_envelope(api.post("/setUserKVP", persona=owner, key="a\x07b", value="v"), 400).error
+    )
+
+
+def test_a_value_above_64_kib_is_a_413(api, owner):
+    assert_envelope(api.post("/setUserKVP", persona=owner, key="big", value="é" * 32_769), 413)
+    assert_envelope(api.post("/setUserKVP", persona=owner, key="big", value="x" * 65_536), 200)
+
+
+def test_a_user_may_hold_at_most_200_keys_but_may_still_replace_them(api, owner):
+    UserKVP.objects.bulk_create(
+        [
+            UserKVP(user=owner.user, key=f"k{n}", value="v", domain=owner.user.domain)
+            for n in range(KVP_MAX_PER_USER)
+        ]
+    )
+    response = assert_envelope(api.post("/setUserKVP", persona=owner, key="one-more", value="v"), 409)
+    assert "200" in response.error
+    assert_envelope(api.post("/setUserKVP", persona=owner, key="k7", value="new"), 200)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_new_keys_never_exceed_the_limit():
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL")
+    from aimg_site.core.scoping import domain_context
+    from aimg_site.core.selectors import domain_get
+
+    domain = domain_get("freejourney.ai")
+    with domain_context(domain):
+        user = User.objects.create_user(email="kvp-race@example.com")
+        UserKVP.objects.bulk_create(
+            [UserKVP(user=user, key=f"k{n}", value="v", domain=domain) for n in range(KVP_MAX_PER_USER - 3)]
+        )
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def add(n: int) -> None:
+        try:
+            with domain_context(domain):
+                barrier.wait()
+                kvp_set(user=user, key=f"race-{n}", value="v")
+                outcomes.append("ok")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["Conflict"] * 5 + ["ok"] * 3
+    assert UserKVP.all_domains.filter(user=user).count() == KVP_MAX_PER_USER
