@@ -117,8 +117,30 @@ def _link_by_email(*, request: HttpRequest, sociallogin: SocialLogin, user: User
     return user
 
 
+def _link_or_create(
+    *, request: HttpRequest, sociallogin: SocialLogin, flow: OAuthFlow, email: str
+) -> tuple[User, bool]:
+    existing = User.objects.filter(email__iexact=email, is_guest=False).first()
+    if existing is not None:
+        return _link_by_email(request=request, sociallogin=sociallogin, user=existing), False
+    user = user_create(
+        email=email,
+        username=_username_suggestion(sociallogin),
+        is_at_least_18_confirmed=bool(flow.is_at_least_18_confirmed),
+        ref_list=flow.ref_list,
+        rs=flow.rs or "",
+    )
+    sociallogin.connect(request, user)
+    return user, True
+
+
 def _user_for_login(*, request: HttpRequest, sociallogin: SocialLogin, flow: OAuthFlow) -> tuple[User, bool]:
-    """The user this provider identity signs in as, and whether it was created now."""
+    """The user this provider identity signs in as, and whether it was created now.
+
+    Concurrent first logins of one identity (or one email) meet at the unique
+    constraints (email per domain, provider account): the losers find the
+    winner's user and use it.
+    """
     domain = current_domain()
     if sociallogin.account.pk is not None:
         # allauth found the provider account of this domain (keys are per domain, see providers.py).
@@ -132,32 +154,21 @@ def _user_for_login(*, request: HttpRequest, sociallogin: SocialLogin, flow: OAu
         raise BadRequest(
             f"{label} did not share a verified email address. Verify your email with {label} and try again."
         )
-    existing = User.objects.filter(email__iexact=email, is_guest=False).first()
-    if existing is not None:
-        return _link_by_email(request=request, sociallogin=sociallogin, user=existing), False
     try:
         with transaction.atomic():
-            user = user_create(
-                email=email,
-                username=_username_suggestion(sociallogin),
-                is_at_least_18_confirmed=bool(flow.is_at_least_18_confirmed),
-                ref_list=flow.ref_list,
-                rs=flow.rs or "",
-            )
-            sociallogin.connect(request, user)
+            return _link_or_create(request=request, sociallogin=sociallogin, flow=flow, email=email)
     except (Conflict, IntegrityError):
-        # A concurrent callback created the user (or the link) first: use theirs.
-        linked = SocialAccount.objects.filter(
-            provider=sociallogin.account.provider, uid=sociallogin.account.uid
-        ).first()
+        linked = (
+            SocialAccount.objects.select_related("user")
+            .filter(provider=sociallogin.account.provider, uid=sociallogin.account.uid)
+            .first()
+        )
         if linked is not None and linked.user.domain_id == domain.pk:
             return linked.user, False
-        existing = User.objects.filter(email__iexact=email, is_guest=False).first()
-        if existing is None:
-            raise
-        sociallogin.account.pk = None
-        return _link_by_email(request=request, sociallogin=sociallogin, user=existing), False
-    return user, True
+    # The concurrent login made the user by email but linked another identity: link ours to it.
+    sociallogin.account.pk = None
+    with transaction.atomic():
+        return _link_or_create(request=request, sociallogin=sociallogin, flow=flow, email=email)
 
 
 def _record_extras(*, user: User, flow: OAuthFlow, created: bool) -> None:
