@@ -234,6 +234,10 @@ SOCIALACCOUNT_LOGIN_ON_GET = True
 SOCIALACCOUNT_ADAPTER = "accounts.oauth.adapters.SocialAccountAdapter"
 # Extra hosts (besides each domain's front end) that OAuth logins may return to, e.g. localhost in development.
 AIMG_OAUTH_REDIRECT_HOSTS = env.list("AIMG_OAUTH_REDIRECT_HOSTS", default=[])
+# Scheme of the OAuth callback URL sent to providers (they require https; TLS ends at the proxy).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("AIMG_OAUTH_CALLBACK_PROTOCOL", default="http" if DEBUG else "https")
+if ACCOUNT_DEFAULT_HTTP_PROTOCOL not in ("http", "https"):
+    raise ImproperlyConfigured("AIMG_OAUTH_CALLBACK_PROTOCOL must be 'http' or 'https'.")
 # OAuth clients from the environment; a provider without a client id is not offered.
 SOCIALACCOUNT_PROVIDERS = {
     provider: {
