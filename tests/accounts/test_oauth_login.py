@@ -353,7 +353,7 @@ def test_it_redirects_to_the_providers_authorization_page_with_a_state(api, prov
     )
     query = dict(parse_qsl(location.query))
     assert query["client_id"] == "github-client-id"
-    assert query["redirect_uri"] == "http://api.freejourney.ai/accounts/github/login/callback/"
+    assert query["redirect_uri"] == "https://api.freejourney.ai/accounts/github/login/callback/"
     assert len(query["state"]) >= 16
     assert set(query["scope"].split()) == {"read:user", "user:email"}
     assert "X-Session-ID" not in response.headers
