@@ -23,25 +23,72 @@ from .models import ApprovalStatus, GeneratorVersion, MediaKind
 MAX_BULK_IDS = 1000
 
 
-def epoch_ms(value) -> int | None:
-    return None if value is None else int(value.timestamp() * 1000)
+def epoch_ms(value) -> int:
+    return int(value.timestamp() * 1000)
 
 
-def iso(value) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+def iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def folder_api_id(item) -> str | None:
+    """``p-<uuid>`` for a public folder, the UUID for a private one, ``None`` in the root folder."""
     if item.folder_id is None:
         return None
     return f"p-{item.folder_id}" if item.folder.is_public else str(item.folder_id)
 
 
+class _Optional(serializers.Field):
+    """An optional output value computed from the whole item; left out of the payload when ``None``.
+
+    Not read-only, so the schema does not list it as required.
+    """
+
+    def __init__(self, compute, **kwargs):
+        self.compute = compute
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, value):
+        return self.compute(value)
+
+
+@extend_schema_field({"type": "string"})
+class OptionalStringField(_Optional):
+    pass
+
+
+def _workflow_parameters(item) -> list[dict] | None:
+    if item.generator_version != GeneratorVersion.WORKFLOWS:
+        return None
+    raw = item.workflow_run_parameters
+    if isinstance(raw, dict):
+        raw = [{"name": key, "value": value} for key, value in raw.items()]
+    if not isinstance(raw, list):
+        return None
+    out = []
+    for entry in raw:
+        if isinstance(entry, dict) and "name" in entry:
+            value = entry.get("value")
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            out.append({"name": str(entry["name"]), "value": "" if value is None else str(value)})
+    return out
+
+
+class WorkflowRunParameterOutput(serializers.Serializer):
+    """WorkflowRunParameter."""
+
+    name = serializers.CharField()
+    value = serializers.CharField()
+
+
+@extend_schema_field(WorkflowRunParameterOutput(many=True))
+class WorkflowParametersField(_Optional):
+    pass
+
+
 class _ItemOutputBase(serializers.Serializer):
     """Shared reading of an item for the viewer in context."""
-
-    #: Fields left out of the payload when their value is ``None``.
-    omit_when_none: tuple[str, ...] = ()
 
     def _viewer_sees_status(self, item) -> bool:
         ctx = self.context
@@ -51,9 +98,9 @@ class _ItemOutputBase(serializers.Serializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        for name in self.omit_when_none:
-            if data.get(name) is None:
-                data.pop(name, None)
+        for name, field in self.fields.items():
+            if not field.required and data.get(name, 0) is None:
+                data.pop(name)
         if not self._viewer_sees_status(instance):
             data.pop("publicApprovalStatus", None)
         return data
@@ -64,13 +111,10 @@ class _ItemOutputBase(serializers.Serializer):
     def get_userID(self, item) -> str:
         return str(item.owner_id)
 
-    def get_batchID(self, item) -> str | None:
-        return str(item.batch_id) if item.batch_id else None
-
-    def get_completedDate(self, item) -> int | None:
+    def get_completedDate(self, item) -> int:
         return epoch_ms(item.completed_at)
 
-    def get_completedTimestamp(self, item) -> str | None:
+    def get_completedTimestamp(self, item) -> str:
         return iso(item.completed_at)
 
     def get_tags(self, item) -> list[str]:
@@ -85,18 +129,32 @@ class _ItemOutputBase(serializers.Serializer):
     def get_isPubliclyVisible(self, item) -> bool:
         return item.is_publicly_visible
 
-    def get_folderID(self, item) -> str | None:
-        return folder_api_id(item)
+
+def _status_field():
+    return serializers.ChoiceField(
+        source="public_approval_status",
+        choices=ApprovalStatus.choices,
+        required=False,
+        help_text="Only for the owner and Admins.",
+    )
+
+
+def _batch_field():
+    return OptionalStringField(lambda item: str(item.batch_id) if item.batch_id else None)
+
+
+def _folder_field():
+    return OptionalStringField(
+        folder_api_id, help_text="The containing folder's id (p-... for a public folder); absent in the root."
+    )
 
 
 class ImageOutput(_ItemOutputBase):
     """Image."""
 
-    omit_when_none = ("batchID", "folderID")
-
     id = serializers.UUIDField()
     userID = serializers.SerializerMethodField()
-    batchID = serializers.SerializerMethodField()
+    batchID = _batch_field()
     url = serializers.SerializerMethodField()
     viewCount = serializers.IntegerField(source="view_count")
     likeCount = serializers.IntegerField(source="like_count")
@@ -110,24 +168,17 @@ class ImageOutput(_ItemOutputBase):
     isDisliked = serializers.SerializerMethodField()
     isPublic = serializers.BooleanField(source="is_public")
     isPubliclyVisible = serializers.SerializerMethodField()
-    publicApprovalStatus = serializers.ChoiceField(
-        source="public_approval_status",
-        choices=ApprovalStatus.choices,
-        required=False,
-        help_text="Only for the owner and Admins.",
-    )
-    folderID = serializers.SerializerMethodField(
-        help_text="The containing folder's id (p-… for a public folder); absent in the root folder."
-    )
+    publicApprovalStatus = _status_field()
+    folderID = _folder_field()
     folderAddedDate = serializers.SerializerMethodField(
         help_text="Epoch ms when the item entered its folder (the root folder included)."
     )
     folderAddedTimestamp = serializers.SerializerMethodField()
 
-    def get_folderAddedDate(self, item) -> int | None:
+    def get_folderAddedDate(self, item) -> int:
         return epoch_ms(item.folder_added_at)
 
-    def get_folderAddedTimestamp(self, item) -> str | None:
+    def get_folderAddedTimestamp(self, item) -> str:
         return iso(item.folder_added_at)
 
 
@@ -147,30 +198,17 @@ class SampleImageOutput(_ItemOutputBase):
     isPublic = serializers.BooleanField(source="is_public")
 
 
-class WorkflowRunParameterOutput(serializers.Serializer):
-    """WorkflowRunParameter."""
-
-    name = serializers.CharField()
-    value = serializers.CharField()
-
-
 class ImageInfoOutput(_ItemOutputBase):
     """ImageInfo."""
 
-    omit_when_none = (
-        "batchID",
-        "folderID",
-        "profilePicture",
-        "workflowTemplateName",
-        "workflowRunParameters",
-        "username",
-    )
-
     id = serializers.UUIDField()
     userID = serializers.SerializerMethodField()
-    batchID = serializers.SerializerMethodField()
-    username = serializers.SerializerMethodField()
-    profilePicture = serializers.SerializerMethodField(help_text="base64 Data URI, when the owner has one.")
+    batchID = _batch_field()
+    username = OptionalStringField(lambda item: item.owner.username or None)
+    profilePicture = OptionalStringField(
+        lambda item: getattr(item, "owner_picture_uri", None),
+        help_text="base64 Data URI, when the owner has one.",
+    )
     url = serializers.SerializerMethodField()
     viewCount = serializers.IntegerField(source="view_count")
     likeCount = serializers.IntegerField(source="like_count")
@@ -180,8 +218,14 @@ class ImageInfoOutput(_ItemOutputBase):
     prompt = serializers.CharField()
     negprompt = serializers.CharField()
     generatorVersion = serializers.ChoiceField(source="generator_version", choices=GeneratorVersion.choices)
-    workflowTemplateName = serializers.SerializerMethodField()
-    workflowRunParameters = serializers.SerializerMethodField()
+    workflowTemplateName = OptionalStringField(
+        lambda item: (
+            (item.workflow_template_name or None)
+            if item.generator_version == GeneratorVersion.WORKFLOWS
+            else None
+        )
+    )
+    workflowRunParameters = WorkflowParametersField(_workflow_parameters)
     modelName = serializers.CharField(source="model_name")
     modelID = serializers.CharField(source="model_id")
     steps = serializers.IntegerField()
@@ -201,46 +245,8 @@ class ImageInfoOutput(_ItemOutputBase):
     isDisliked = serializers.SerializerMethodField()
     isPublic = serializers.BooleanField(source="is_public")
     isPubliclyVisible = serializers.SerializerMethodField()
-    publicApprovalStatus = serializers.ChoiceField(
-        source="public_approval_status",
-        choices=ApprovalStatus.choices,
-        required=False,
-        help_text="Only for the owner and Admins.",
-    )
-    folderID = serializers.SerializerMethodField()
-
-    def get_username(self, item) -> str | None:
-        return item.owner.username or None
-
-    def get_profilePicture(self, item) -> str | None:
-        return getattr(item, "owner_picture_uri", None)
-
-    def get_workflowTemplateName(self, item) -> str | None:
-        if item.generator_version != GeneratorVersion.WORKFLOWS:
-            return None
-        return item.workflow_template_name or None
-
-    @staticmethod
-    def _parameters(item) -> list[dict] | None:
-        if item.generator_version != GeneratorVersion.WORKFLOWS:
-            return None
-        raw = item.workflow_run_parameters
-        if isinstance(raw, dict):
-            raw = [{"name": key, "value": value} for key, value in raw.items()]
-        if not isinstance(raw, list):
-            return None
-        out = []
-        for entry in raw:
-            if isinstance(entry, dict) and "name" in entry:
-                value = entry.get("value")
-                if isinstance(value, bool):
-                    value = "true" if value else "false"
-                out.append({"name": str(entry["name"]), "value": "" if value is None else str(value)})
-        return out
-
-    @extend_schema_field(WorkflowRunParameterOutput(many=True))
-    def get_workflowRunParameters(self, item) -> list[dict] | None:
-        return self._parameters(item)
+    publicApprovalStatus = _status_field()
+    folderID = _folder_field()
 
 
 # ---------------------------------------------------------------- inputs
