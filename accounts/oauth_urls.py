@@ -1,7 +1,29 @@
-"""Routes of OAuth sign-in (``POST /auth/{loginProvider}``); allauth's callbacks live under ``/accounts/``."""
+"""Routes of OAuth sign-in.
+
+``POST /auth/{loginProvider}`` starts a login; the provider sends the browser
+back to allauth's callback view of that provider, at the path allauth uses
+(``/accounts/<provider>/login/callback/``, named ``<provider>_callback``, which
+allauth reverses to build the ``redirect_uri``). Only the callbacks are
+served: allauth's own HTML pages (sign-up, login, password reset, its
+``/accounts/<provider>/login/`` starter) are not part of this API.
+"""
+
+from django.urls import path
+from django.utils.module_loading import import_string
 
 from aimg_site.api.views import endpoint
 
 from .oauth.api import AuthLoginProviderApi
+from .oauth.providers import SUPPORTED_PROVIDERS
 
-urlpatterns = [endpoint(AuthLoginProviderApi)]
+urlpatterns = [
+    endpoint(AuthLoginProviderApi),
+    *(
+        path(
+            f"accounts/{provider}/login/callback/",
+            import_string(f"allauth.socialaccount.providers.{provider}.views.oauth2_callback"),
+            name=f"{provider}_callback",
+        )
+        for provider in SUPPORTED_PROVIDERS
+    ),
+]
