@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -83,6 +84,34 @@ def _soft_delete(items: QuerySet) -> int:
     ItemTag.objects.filter(item_id__in=ids).delete()
     FolderThumbnail.objects.filter(item_id__in=ids).delete()
     return deleted
+
+
+# ---------------------------------------------------------------- creating items
+
+
+@transaction.atomic
+def item_create(
+    *,
+    owner,
+    content: bytes,
+    filename: str,
+    folder: Folder | None = None,
+    **fields,
+) -> Item:
+    """Store ``content`` under a random name and make a new, private item of ``owner``.
+
+    ``fields`` are ``Item`` fields (generation parameters, ``mtype``,
+    ``width``...). The item starts ``is_public`` false with approval status
+    ``none``; ``folder`` must belong to ``owner``.
+    """
+    if folder is not None and folder.owner_id != owner.pk:
+        raise ValueError("The folder belongs to another user.")
+    fields.pop("is_public", None)
+    fields.pop("public_approval_status", None)
+    item = Item(owner=owner, folder=folder, **fields)
+    item.media.save(filename, ContentFile(content), save=False)
+    item.save()
+    return item
 
 
 # ---------------------------------------------------------------- helpers other apps use

@@ -101,3 +101,17 @@ def test_item_url_uses_the_configured_public_base(settings):
 def test_media_route_refuses_paths_outside_the_items_area(client):
     assert client.get("/media/../manage.py", HTTP_HOST="api.freejourney.ai").status_code == 404
     assert client.get("/media/items/nope.png", HTTP_HOST="api.freejourney.ai").status_code == 404
+
+
+def test_item_create_stores_the_media_under_a_random_name_and_starts_private():
+    from library.services import item_create
+    from tests.library.factories import png_bytes
+
+    user = UserFactory()
+    first = item_create(owner=user, content=png_bytes(), filename="x.png", prompt="p", is_public=True)
+    second = item_create(owner=user, content=png_bytes(), filename="x.png", prompt="p")
+    assert first.media.name != second.media.name
+    assert first.media.name.startswith("items/") and first.media.name.endswith(".png")
+    assert first.is_public is False and first.public_approval_status == ApprovalStatus.NONE
+    with pytest.raises(ValueError):
+        item_create(owner=user, content=png_bytes(), filename="x.png", folder=FolderFactory())
