@@ -19,6 +19,8 @@ from accounts.admin_keys import admin_key_create
 from accounts.models import User
 from accounts.sessions import session_rotate
 from aimg_site.api import ratelimit
+from aimg_site.core.defaults import DOMAINS
+from aimg_site.core.models import Domain
 from aimg_site.core.scoping import bind_domain, unbind_domain
 from aimg_site.core.selectors import domain_clear_cache, domain_get
 
@@ -140,8 +142,15 @@ def assert_envelope(response: ApiResponse, status: int = 200) -> ApiResponse:
 
 @pytest.fixture(autouse=True)
 def _domain_bound(db):
-    """Bind the default domain while a test's own code runs (requests bind their own)."""
+    """Bind the default domain while a test's own code runs (requests bind their own).
+
+    Transactional tests flush every table afterwards, the migration-seeded domains
+    included, so they are put back when missing.
+    """
     domain_clear_cache()
+    if not Domain.objects.exists():
+        for row in DOMAINS:
+            Domain.objects.create(**row)
     token = bind_domain(domain_get("freejourney.ai"))
     yield
     unbind_domain(token)

@@ -1,14 +1,6 @@
 from django.db import migrations
 
-DOMAINS = [
-    {"name": "sexy.ai", "display_name": "Sexy.AI", "frontend_url": "https://sexy.ai", "environment": "prod"},
-    {
-        "name": "freejourney.ai",
-        "display_name": "FreeJourney.AI",
-        "frontend_url": "https://freejourney.ai",
-        "environment": "prod",
-    },
-]
+from aimg_site.core.defaults import DOMAINS
 
 
 def seed(apps, schema_editor):
