@@ -25,7 +25,6 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="swagger-ui"),
     path("console/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.oauth_urls")),
     path("", include("library.urls")),
