@@ -746,13 +746,26 @@ def test_a_refused_user_gets_an_error_envelope_and_no_session(api, providers, ma
     assert session_resolve(key=uuid.UUID(guest.session_id)).user_id == guest_user.pk
 
 
-def test_a_login_not_started_through_the_api_is_refused(api, providers):
-    # allauth's own login URL starts a flow without a redirectURL of ours.
-    response = api.client.get("/accounts/github/login/")
-    consent = providers.consent(response["Location"], github())
+def test_a_stashed_login_that_no_longer_opens_is_refused(api, providers):
+    started = start(api, "github")
+    state = dict(parse_qsl(urlsplit(started.headers["Location"]).query))["state"]
+    store = SessionStore(session_key=api.client.cookies["sessionid"].value)
+    states = store["socialaccount_states"]
+    states[state][0]["data"] = "expired-or-forged-seal"
+    store["socialaccount_states"] = states
+    store.save()
 
-    assert_refused(callback(api, consent), front="https://freejourney.ai", says="start it again")
+    result = callback(api, providers.consent(started.headers["Location"], github()))
+
+    assert_refused(result, front="https://freejourney.ai", says="start it again")
     assert not User.objects.filter(email="octo@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/github/login/", "/accounts/signup/", "/accounts/login/", "/accounts/password/reset/"]
+)
+def test_allauths_own_pages_are_not_served(api, providers, path):
+    assert_envelope(api.get(path), 404)
 
 
 # --- domains are separate ----------------------------------------------------------------------
