@@ -59,7 +59,8 @@ class CreateUserApi(ApiView):
     session_policy = SessionPolicy.CREATE
     body_serializer = CreateUserInput
     output_serializer = SelfUserOutput
-    errors = (401, 409)
+    errors = (401, 403, 409)
+    rate_limits = ("sign-in-address", "otp-check-email")
 
     def post(self, request):
         data = self.input()
@@ -88,7 +89,8 @@ class AuthenticateUserApi(ApiView):
     operation_id = "authenticateUser"
     body_serializer = AuthenticateUserInput
     output_serializer = SelfUserOutput
-    errors = (401,)
+    errors = (401, 403)
+    rate_limits = ("sign-in-address", "otp-check-email", "password-check-email")
 
     def post(self, request):
         data = self.input()
@@ -124,7 +126,8 @@ class RequestOTPApi(ApiView):
     operation_id = "requestOTP"
     body_serializer = RequestOTPInput
     output_serializer = SuccessMessageOutput
-    errors = (409,)
+    errors = (403, 409)
+    rate_limits = ("otp-send-email", "otp-send-address")
 
     def post(self, request):
         data = self.input()
@@ -174,7 +177,8 @@ class SetSelfUserPropertiesApi(ApiView):
     operation_id = "setSelfUserProperties"
     body_serializer = SetSelfUserPropertiesInput
     output_serializer = SelfUserOutput
-    errors = (401, 409)
+    errors = (401, 403, 409)
+    rate_limits = ("otp-check-email",)
 
     def post(self, request):
         data = self.input()
@@ -198,7 +202,7 @@ class SetSelfUserProfilePictureApi(ApiView):
     operation_id = "setSelfUserProfilePicture"
     body_serializer = SetSelfUserProfilePictureInput
     output_serializer = ProfilePictureOutput
-    errors = (401,)
+    errors = (401, 403)
 
     def post(self, request):
         data = self.input()
@@ -404,7 +408,7 @@ class GetUserSessionApi(ApiView):
     operation_id = "getUserSession"
     url_path = "2/getUserSession"
     output_serializer = GetUserSessionOutput
-    errors = (401,)
+    errors = (401, 403)
 
     def get(self, request):
         user = self.identity.require_signed_in()
