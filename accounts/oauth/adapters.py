@@ -23,6 +23,7 @@ from allauth.socialaccount.providers.base import AuthError
 
 from accounts.models import User
 from accounts.selectors import self_user_payload
+from accounts.services import USERNAME_MAX_LENGTH
 from aimg_site.api.clientip import client_address
 from aimg_site.api.envelope import Envelope
 from aimg_site.api.exceptions import ApiError
@@ -76,7 +77,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Our User has a plain ``username`` that allauth does not manage (ACCOUNT_USER_MODEL_USERNAME_FIELD
         # is None): suggest one from the provider for new accounts.
         full_name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
-        user.username = (data.get("username") or data.get("name") or full_name or "")[:64]
+        user.username = (data.get("username") or data.get("name") or full_name or "")[:USERNAME_MAX_LENGTH]
         return user
 
     def authenticate_by_email(self, sociallogin):

@@ -25,15 +25,13 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User, UserLoginProvider
-from accounts.services import user_create, user_sign_in
+from accounts.services import USERNAME_MAX_LENGTH, user_create, user_sign_in
 from accounts.sessions import sessions_end_for_user
 from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidParameter, ServiceUnavailable
 from aimg_site.core.scoping import current_domain
 
 from .flowstate import OAuthFlow, flow_seal
 from .providers import PROVIDER_LABELS, SUPPORTED_PROVIDERS, provider_key, provider_key_split, provider_label
-
-USERNAME_MAX_LENGTH = 64
 
 
 def oauth_login_start(
