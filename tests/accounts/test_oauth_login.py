@@ -38,6 +38,7 @@ from accounts.oauth.selectors import oauth_login_providers
 from accounts.oauth.services import oauth_tokens_revoke_for_user
 from accounts.sessions import session_digest, session_guest_user, session_resolve
 from tests.conftest import ApiClient, Persona, assert_envelope
+from tests.library.factories import ItemFactory
 
 # --- the providers ------------------------------------------------------------------------------
 
@@ -523,6 +524,17 @@ def test_the_new_session_id_works_and_the_old_one_no_longer_carries_anyone(api, 
     old = assert_envelope(api.get("/getSelfUser", persona=guest))
     assert old.payload["userID"] == "" and old.payload["isAuthenticated"] is False
     assert guest_user.pk != uuid.UUID(payload["userID"])
+
+
+def test_what_the_guest_made_moves_to_the_account(api, providers, guest):
+    guest_user = session_guest_user(key=uuid.UUID(guest.session_id))
+    item = ItemFactory(owner=guest_user)
+
+    payload = assert_signed_in(login(api, providers, github(), persona=guest))
+
+    item.refresh_from_db()
+    assert str(item.owner_id) == payload["userID"]
+    assert payload["itemCount"] == 1
 
 
 def test_a_signed_in_users_session_is_replaced_too(api, providers, owner):
