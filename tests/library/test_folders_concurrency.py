@@ -66,21 +66,14 @@ def test_crossing_moves_and_adds_between_two_folders_neither_deadlock_nor_lose_i
     a, b = make_folder(owner), make_folder(owner)
     in_a = [str(make_item(owner, folder=a).id) for _ in range(30)]
     in_b = [str(make_item(owner, folder=b).id) for _ in range(30)]
+
+    def move(source, destination, ids):
+        body = {"sourceFolderID": str(source.id), "destinationFolderID": str(destination.id), "imageIDs": ids}
+        return lambda: _post(owner, "/moveItemsBetweenFolders", **body)
+
     calls = [
-        lambda: _post(
-            owner,
-            "/moveItemsBetweenFolders",
-            sourceFolderID=str(a.id),
-            destinationFolderID=str(b.id),
-            imageIDs=in_a,
-        ),
-        lambda: _post(
-            owner,
-            "/moveItemsBetweenFolders",
-            sourceFolderID=str(b.id),
-            destinationFolderID=str(a.id),
-            imageIDs=in_b,
-        ),
+        move(a, b, in_a),
+        move(b, a, in_b),
         lambda: _post(owner, "/addImagesToSelfFolder", folderID=str(a.id), imageIDs=in_b[::-1]),
         lambda: _post(owner, "/addImagesToSelfFolder", folderID=str(b.id), imageIDs=in_a[::-1]),
         lambda: _post(owner, "/removeImagesFromSelfFolder", folderID=str(a.id), imageIDs=in_a[:10]),
