@@ -78,7 +78,9 @@ def user_sign_in(
     """
     from library.services import library_transfer_user_items
 
-    abuse_assert_can_sign_in(user=user)
+    # Under the user's row lock: a concurrent abuse level 9 or deletion (which update this row and
+    # then end the sessions) either sees the new session and ends it, or is seen here.
+    abuse_assert_can_sign_in(user=User.all_domains.select_for_update().get(pk=user.pk))
     new_key, guest = session_rotate(
         old_key=old_session_key,
         user=user,
