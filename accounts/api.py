@@ -39,7 +39,7 @@ from .serializers import (
 )
 
 
-def _self_user(view: ApiView, user, session_key, **options) -> dict:
+def _self_user(user, session_key, **options) -> dict:
     return SelfUserOutput(selectors.self_user_payload(user=user, session_key=session_key, **options)).data
 
 
@@ -78,7 +78,7 @@ class CreateUserApi(ApiView):
             user_agent=identity.user_agent,
         )
         identity.response_session_key = new_key
-        return ok(_self_user(self, user, new_key))
+        return ok(_self_user(user, new_key))
 
 
 class AuthenticateUserApi(ApiView):
@@ -105,7 +105,7 @@ class AuthenticateUserApi(ApiView):
             user_agent=identity.user_agent,
         )
         identity.response_session_key = new_key
-        return ok(_self_user(self, user, new_key))
+        return ok(_self_user(user, new_key))
 
 
 class SignOutUserApi(ApiView):
@@ -161,7 +161,6 @@ class GetSelfUserApi(ApiView):
             user = services.user_set_age_confirmation(user=user or identity.owner(), confirmed=confirmed)
         return ok(
             _self_user(
-                self,
                 user,
                 identity.session_key,
                 include_profile_picture=bool(data.get("profilePicture")),
@@ -192,7 +191,7 @@ class SetSelfUserPropertiesApi(ApiView):
             otp=data.get("otp") or None,
             is_at_least_18_confirmed=data.get("isAtLeast18Confirmed"),
         )
-        return ok(_self_user(self, user, identity.session_key))
+        return ok(_self_user(user, identity.session_key))
 
 
 class SetSelfUserProfilePictureApi(ApiView):

@@ -100,6 +100,6 @@ def magic_link(*, frontend_url: str, email: str, code: str) -> str:
 
 
 def otps_delete_expired() -> int:
-    """Delete expired or used codes older than their validity (housekeeping; all domains)."""
+    """Delete codes past their validity, used or not (housekeeping; all domains)."""
     deleted, _ = OneTimePassword.all_domains.filter(expires_at__lt=timezone.now()).delete()
     return deleted

@@ -63,3 +63,11 @@ def send_otp_email(otp_id: str, code: str) -> bool:
         message.attach_alternative(render_to_string("accounts/otp_email.html", context), "text/html")
         message.send(fail_silently=False)
     return True
+
+
+@shared_task(name="accounts.purge_expired_otps")
+def purge_expired_otps() -> int:
+    """Delete one-time passwords past their validity, in every domain (housekeeping for beat)."""
+    from .otp import otps_delete_expired
+
+    return otps_delete_expired()

@@ -187,3 +187,18 @@ def test_the_task_sends_nothing_for_a_used_code(issue_code):
 def test_the_task_sends_nothing_for_an_unknown_code():
     assert send_otp_email("00000000-0000-0000-0000-000000000000", "123456") is False
     assert mail.outbox == []
+
+
+def test_housekeeping_deletes_only_expired_codes(issue_code, other_domain):
+    from accounts.tasks import purge_expired_otps
+    from aimg_site.core.scoping import domain_context
+
+    issue_code("live@example.com")
+    issue_code("dead@example.com")
+    with domain_context(other_domain):
+        issue_code("dead-elsewhere@example.com")
+    OneTimePassword.all_domains.filter(email__startswith="dead").update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert purge_expired_otps() == 2
+    assert list(OneTimePassword.all_domains.values_list("email", flat=True)) == ["live@example.com"]
