@@ -188,3 +188,17 @@ def test_every_refusal_of_the_six_conditions_has_its_own_message(
 @pytest.mark.parametrize("field", ["username", "password", "email"])
 def test_null_values_are_a_400(api, owner, field):
     assert_envelope(api.post("/setSelfUserProperties", persona=owner, **{field: None}), 400)
+
+
+def test_the_whole_email_change_flow_through_request_otp(api, owner, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from .conftest import code_and_link_from
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert_envelope(api.post("/requestOTP", persona=owner, email="moved@example.com", signUp=True), 200)
+    code, _link = code_and_link_from(mail.outbox[0].body)
+    response = api.post("/setSelfUserProperties", persona=owner, email="moved@example.com", otp=code)
+    assert assert_envelope(response, 200).payload["email"] == "moved@example.com"
+    again = api.post("/setSelfUserProperties", persona=owner, email="other-new@example.com", otp=code)
+    assert_envelope(again, 403)
