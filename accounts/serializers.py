@@ -192,7 +192,7 @@ class SubscriptionOutput(serializers.Serializer):
     payerID = serializers.CharField(required=False, allow_null=True)
     transactionID = serializers.CharField(required=False, allow_null=True)
     additionalInformation = serializers.CharField(required=False, allow_null=True)
-    price = BillingPlanPriceOutput(required=False, allow_null=True)
+    price = BillingPlanPriceOutput(required=False, help_text="Only with extendedPriceInfo=true.")
 
 
 class SelfUserOutput(serializers.Serializer):

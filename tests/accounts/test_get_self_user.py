@@ -122,3 +122,30 @@ def test_a_bad_boolean_is_a_400_naming_it(api, owner):
 def test_a_deleted_users_session_is_anonymous(api, owner):
     User.objects.filter(pk=owner.user.pk).update(is_disabled=True)
     assert api.get("/getSelfUser", persona=owner).payload["userID"] == ""
+
+
+def test_subscriptions_show_prices_only_when_extended_price_info_is_asked(api, owner, monkeypatch):
+    from billing.entitlements import Entitlement
+
+    subscription = {
+        "merchantProcessor": "stripe",
+        "tier": 1,
+        "productID": "pro",
+        "price": {
+            "type": "subscription",
+            "period": "month",
+            "currency": "USD",
+            "currencyType": "fiat",
+            "value": 5,
+        },
+    }
+    monkeypatch.setattr(
+        "billing.entitlements.user_entitlement",
+        lambda *, user: Entitlement(
+            tier=1, tier_expiration=None, merchant_processor="stripe", subscriptions=[subscription]
+        ),
+    )
+    plain = api.get("/getSelfUser", persona=owner).payload["subscriptions"][0]
+    assert "price" not in plain and plain["productID"] == "pro" and plain["tier"] == 1
+    extended = api.get("/getSelfUser", persona=owner, extendedPriceInfo=True).payload["subscriptions"][0]
+    assert extended["price"]["value"] == 5.0 and extended["price"]["currency"] == "USD"
