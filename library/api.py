@@ -56,7 +56,8 @@ class _ItemApi(ApiView):
         }
 
     def items_payload(self, items, serializer=ImageOutput) -> list:
-        selectors.items_decorate(items, viewer=self.identity.user)
+        if serializer is not SampleImageOutput:  # it shows neither tags nor reactions
+            selectors.items_decorate(items, viewer=self.identity.user)
         return serializer(items, many=True, context=self.serializer_context()).data
 
     def item_payload(self, item, serializer=ImageOutput) -> dict:
@@ -140,6 +141,7 @@ class GetMyCreationsApi(_ItemApi):
             is_public=data.get("isPublic"),
             approval_status=data.get("publicApprovalStatus"),
         )
+        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
         page = paginate(qs, PageRequest.from_input(data), time_field="folder_added_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
@@ -165,6 +167,7 @@ class GetPublicCreationsApi(_ItemApi):
         qs, total = selectors.public_creations(
             user_id=data.get("userID"), folder=folder, mtype=data.get("mtype")
         )
+        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
         page = paginate(qs, PageRequest.from_input(data), time_field="folder_added_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
@@ -210,7 +213,7 @@ class GetLatestItemsApi(_ItemApi):
 
     def get(self, request):
         data = self.input()
-        page = paginate(selectors.public_items(), PageRequest.from_input(data), time_field="completed_at")
+        page = paginate(selectors.latest_items(), PageRequest.from_input(data), time_field="completed_at")
         return ok(self.items_payload(page.rows, SampleImageOutput), metadata=page.metadata)
 
 
@@ -236,6 +239,7 @@ class GetItemsApi(_ItemApi):
             is_public=data.get("isPublic"),
             approval_status=data.get("publicApprovalStatus"),
         )
+        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
         page = paginate(qs, PageRequest.from_input(data), time_field="folder_added_at")
         self.audit(details={key: str(value) for key, value in data.items()})
         return ok(self.items_payload(page.rows), metadata=page.metadata)

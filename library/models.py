@@ -193,6 +193,10 @@ class Item(DomainScopedModel):
                 condition=PUBLIC_CANDIDATE,
                 name="library_item_public_owner_idx",
             ),
+            # counting the site's publicly visible items (index-only, joined to public folders)
+            models.Index(
+                fields=["domain", "folder"], condition=PUBLIC_CANDIDATE, name="library_item_public_count_idx"
+            ),
             models.Index(
                 fields=["domain", "completed_at", "id"],
                 condition=PUBLIC_CANDIDATE,

@@ -8,15 +8,17 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from aimg_site.api.exceptions import InvalidParameter, NotFound
+from aimg_site.core.scoping import current_domain
 
 from .models import PUBLIC_CANDIDATE, ApprovalStatus, Folder, Item, ItemReaction, ItemTag
 
-#: Listing totals are exact up to this many rows (see ``_estimated_count``).
-EXACT_COUNT_LIMIT = 10_000
-ESTIMATE_TTL = 60
+#: Listing totals are exact up to this many rows (see ``_counted``).
+EXACT_COUNT_LIMIT = 2_000
+#: Seconds a total above ``EXACT_COUNT_LIMIT`` is reused before it is counted again.
+COUNT_TTL = 30
 SAMPLE_POOL = 500
 
 
@@ -79,8 +81,44 @@ def item_last_completed(*, owner, mtype: str | None = None) -> Item:
     return item
 
 
+#: The columns ``ImageOutput``/``SampleImageOutput`` read (listings load only these).
+LIST_COLUMNS = (
+    "id",
+    "domain_id",
+    "owner_id",
+    "batch_id",
+    "media",
+    "mtype",
+    "media_type",
+    "view_count",
+    "like_count",
+    "dislike_count",
+    "is_public",
+    "public_approval_status",
+    "deleted_at",
+    "folder_id",
+    "folder_added_at",
+    "completed_at",
+    "folder__id",
+    "folder__is_public",
+)
+
+
+def _listing(qs: QuerySet) -> QuerySet:
+    return qs.select_related("folder").only(*LIST_COLUMNS)
+
+
+def with_viewer_reaction(qs: QuerySet, *, viewer) -> QuerySet:
+    """Annotate ``viewer_reaction`` (the viewer's like/dislike) in the listing's own query."""
+    if viewer is None:
+        return qs
+    reaction = ItemReaction.objects.filter(item_id=OuterRef("pk"), user_id=viewer.pk).values("kind")[:1]
+    return qs.annotate(viewer_reaction=Subquery(reaction))
+
+
 def items_decorate(items: list[Item], *, viewer) -> list[Item]:
-    """Put ``tag_names`` and ``viewer_reaction`` on each item: two queries whatever the count."""
+    """Put ``tag_names`` and ``viewer_reaction`` on each item: at most two queries whatever the count
+    (one when the reaction was annotated by ``with_viewer_reaction``)."""
     if not items:
         return items
     ids = [item.pk for item in items]
@@ -89,14 +127,16 @@ def items_decorate(items: list[Item], *, viewer) -> list[Item]:
         ItemTag.objects.filter(item_id__in=ids).order_by("tag__name").values_list("item_id", "tag__name")
     ):
         tags.setdefault(item_id, []).append(name)
+    annotated = all(hasattr(item, "viewer_reaction") for item in items)
     reactions: dict = {}
-    if viewer is not None:
+    if viewer is not None and not annotated:
         reactions = dict(
             ItemReaction.objects.filter(user_id=viewer.pk, item_id__in=ids).values_list("item_id", "kind")
         )
     for item in items:
         item.tag_names = tags.get(item.pk, [])
-        item.viewer_reaction = reactions.get(item.pk)
+        if not annotated:
+            item.viewer_reaction = reactions.get(item.pk)
     return items
 
 
@@ -162,11 +202,13 @@ def owner_folder_filter(*, owner, raw_folder_id: str | None, any_owner: bool = F
     return FolderFilter(folder=folder)
 
 
-def _estimated_count(qs, *, cache_key: str) -> int:
-    """Exact up to ``EXACT_COUNT_LIMIT`` rows; above it an exact count cached ``ESTIMATE_TTL`` seconds.
+def _counted(qs, *, cache_key: str) -> int:
+    """The number of rows of ``qs``: exact up to ``EXACT_COUNT_LIMIT``; above it, an exact count
+    taken at most ``COUNT_TTL`` seconds ago.
 
-    The reference calls these totals estimates; the cap keeps deep libraries
-    from paying a full count on every page.
+    Counting a million rows on every page would cost more than the page
+    itself; the reference calls these totals conveniences ("Annex:
+    Pagination"). Small totals (every ordinary library) are always current.
     """
     capped = qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
     if capped <= EXACT_COUNT_LIMIT:
@@ -175,7 +217,7 @@ def _estimated_count(qs, *, cache_key: str) -> int:
     if isinstance(cached, int) and cached > EXACT_COUNT_LIMIT:
         return cached
     total = qs.order_by().count()
-    cache.set(cache_key, total, ESTIMATE_TTL)
+    cache.set(cache_key, total, COUNT_TTL)
     return total
 
 
@@ -195,7 +237,7 @@ def my_creations(
 
     ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``:
     it is the user's ``itemCount``, ``rootFolderItemCount`` or the folder's
-    item count (estimated, see ``_estimated_count``).
+    item count (see ``_counted``).
     """
     if owner is None:
         return Item.objects.none(), 0
@@ -205,7 +247,7 @@ def my_creations(
         base, scope = base.filter(folder__isnull=True), "root"
     elif folder_filter is not None:
         base, scope = base.filter(folder_id=folder_filter.folder.pk), f"folder:{folder_filter.folder.pk}"
-    total = _estimated_count(base, cache_key=_count_key("mine", owner.pk, scope))
+    total = _counted(base, cache_key=_count_key("mine", owner.pk, scope))
     qs = base
     if mtype:
         qs = qs.filter(mtype=mtype)
@@ -213,7 +255,7 @@ def my_creations(
         qs = qs.filter(is_public=is_public)
     if approval_status:
         qs = qs.filter(public_approval_status=approval_status)
-    return qs.select_related("folder"), total
+    return _listing(qs), total
 
 
 def public_items() -> QuerySet:
@@ -235,19 +277,18 @@ def public_folder_get(*, raw_folder_id: str) -> Folder:
 def public_creations(*, user_id=None, folder: Folder | None = None, mtype: str | None = None) -> tuple:
     """Publicly visible items (of one user, of one public folder) and the documented ``totalCount``.
 
-    With ``folder`` the total is the folder's (estimated) count of publicly
-    visible items; otherwise it is exact. ``mtype`` never changes the total.
+    The total counts the publicly visible items of the folder and/or user,
+    or of the whole site (see ``_counted``); ``mtype`` never changes it.
     """
     base = public_items()
     if user_id is not None:
         base = base.filter(owner_id=user_id)
     if folder is not None:
         base = base.filter(folder_id=folder.pk)
-        total = _estimated_count(base, cache_key=_count_key("public-folder", folder.pk, user_id))
-    else:
-        total = base.order_by().count()
+    scope = folder.pk if folder is not None else "all"
+    total = _counted(base, cache_key=_count_key("public", current_domain().pk, scope, user_id))
     qs = base.filter(mtype=mtype) if mtype else base
-    return qs.select_related("folder"), total
+    return _listing(qs), total
 
 
 def admin_items(
@@ -272,7 +313,7 @@ def admin_items(
         qs = qs.filter(is_public=is_public)
     if approval_status:
         qs = qs.filter(public_approval_status=approval_status)
-    return qs.select_related("folder")
+    return _listing(qs)
 
 
 def sample_items(*, limit: int) -> list[Item]:
@@ -283,7 +324,7 @@ def sample_items(*, limit: int) -> list[Item]:
     over the whole table.
     """
     pool_size = min(max(limit * 5, SAMPLE_POOL), 5000)
-    pool = list(public_items().select_related("folder").order_by("-completed_at", "-id")[:pool_size])
+    pool = list(_listing(public_items()).order_by("-completed_at", "-id")[:pool_size])
     if len(pool) <= limit:
         random.shuffle(pool)
         return pool
@@ -299,3 +340,8 @@ def batch_items(*, owner, batch_id) -> list[Item]:
         .filter(owner_id=owner.pk, batch_id=batch_id, deleted_at__isnull=True)
         .order_by("completed_at", "id")[:1000]
     )
+
+
+def latest_items() -> QuerySet:
+    """Publicly visible items for ``getLatestItems`` (unordered; paged by completion time)."""
+    return _listing(public_items())

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from aimg_site.api.fields import BoolParam, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
 
-from .media import item_url
+from .media import media_url_builder
 from .models import ApprovalStatus, GeneratorVersion, MediaKind
 
 MAX_BULK_IDS = 1000
@@ -106,7 +106,12 @@ class _ItemOutputBase(serializers.Serializer):
         return data
 
     def get_url(self, item) -> str:
-        return item_url(item, self.context.get("request"))
+        builder = self.context.get("_media_url")
+        if builder is None:
+            builder = media_url_builder(self.context.get("request"))
+            if isinstance(self.context, dict):
+                self.context["_media_url"] = builder
+        return builder(item.media.name)
 
     def get_userID(self, item) -> str:
         return str(item.owner_id)
@@ -178,6 +183,38 @@ class ImageOutput(_ItemOutputBase):
     def get_folderAddedDate(self, item) -> int:
         return epoch_ms(item.folder_added_at)
 
+    def to_representation(self, item):
+        """Hand-written for speed (listings serialize up to 1,000 rows); the declared fields above
+        document it, and a test checks that the two agree."""
+        reaction = getattr(item, "viewer_reaction", None)
+        data = {
+            "id": str(item.pk),
+            "userID": str(item.owner_id),
+            "url": self.get_url(item),
+            "viewCount": item.view_count,
+            "likeCount": item.like_count,
+            "dislikeCount": item.dislike_count,
+            "completedDate": epoch_ms(item.completed_at),
+            "completedTimestamp": iso(item.completed_at),
+            "mtype": item.mtype,
+            "mediaType": item.media_type,
+            "tags": list(getattr(item, "tag_names", ()) or ()),
+            "isLiked": reaction == "like",
+            "isDisliked": reaction == "dislike",
+            "isPublic": item.is_public,
+            "isPubliclyVisible": item.is_publicly_visible,
+            "folderAddedDate": epoch_ms(item.folder_added_at),
+            "folderAddedTimestamp": iso(item.folder_added_at),
+        }
+        if item.batch_id:
+            data["batchID"] = str(item.batch_id)
+        folder_id = folder_api_id(item)
+        if folder_id is not None:
+            data["folderID"] = folder_id
+        if self._viewer_sees_status(item):
+            data["publicApprovalStatus"] = item.public_approval_status
+        return data
+
     def get_folderAddedTimestamp(self, item) -> str:
         return iso(item.folder_added_at)
 
@@ -196,6 +233,22 @@ class SampleImageOutput(_ItemOutputBase):
     mtype = serializers.ChoiceField(choices=MediaKind.choices)
     mediaType = serializers.CharField(source="media_type")
     isPublic = serializers.BooleanField(source="is_public")
+
+    def to_representation(self, item):
+        """Hand-written for speed, like ``ImageOutput.to_representation``."""
+        return {
+            "id": str(item.pk),
+            "userID": str(item.owner_id),
+            "url": self.get_url(item),
+            "viewCount": item.view_count,
+            "likeCount": item.like_count,
+            "dislikeCount": item.dislike_count,
+            "completedDate": epoch_ms(item.completed_at),
+            "completedTimestamp": iso(item.completed_at),
+            "mtype": item.mtype,
+            "mediaType": item.media_type,
+            "isPublic": item.is_public,
+        }
 
 
 class ImageInfoOutput(_ItemOutputBase):
