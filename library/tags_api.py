@@ -33,7 +33,7 @@ class GetTagsListApi(ApiView):
 
     def get(self, request):
         data = self.input()
-        page = tags_page(names=data.get("tags"), page=PageRequest.from_input(data))
+        page = tags_page(names=data.get("tags") or None, page=PageRequest.from_input(data))
         return ok(TagOutput(page.rows, many=True).data, metadata=page.metadata)
 
 

@@ -35,7 +35,7 @@ class TagNamesField(CommaListField):
 class TagsListQuery(PaginationQuery):
     """getTagsList. ``paginationIndex`` is a rank offset here (tags are ranked by usage, not by time)."""
 
-    tags = TagNamesField(required=False, help_text="Comma-separated tags: only these.")
+    tags = TagNamesField(required=False, allow_empty=True, help_text="Comma-separated tags: only these.")
 
 
 class TagsTargetInput(serializers.Serializer):

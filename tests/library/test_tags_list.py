@@ -64,6 +64,11 @@ def test_the_tags_filter_keeps_only_the_named_tags_lower_cased(api, owner):
     assert _ranking(resp) == [("fox", 2), ("sky", 1)] and resp.metadata["totalCount"] == 2
 
 
+def test_an_empty_filter_filters_nothing(api, owner):
+    _use(owner, "fox", 1)
+    assert _ranking(api.get("/getTagsList", persona=owner, tags="")) == [("fox", 1)]
+
+
 def test_a_bad_tag_in_the_filter_is_a_400(api, owner):
     resp = assert_envelope(api.get("/getTagsList", persona=owner, tags="ok,b%d"), 400)
     assert "'tags'" in resp.error and "b%d" in resp.error
