@@ -141,12 +141,14 @@ def items_decorate(items: list[Item], *, viewer) -> list[Item]:
 
 
 def item_owner_picture_uri(*, item: Item) -> str | None:
-    """The owner's profile picture as a ``data:image/webp;base64,…`` URI, if they have one."""
-    try:
-        from accounts.models import ProfilePicture
-    except ImportError:  # pragma: no cover - before the accounts app has pictures
-        return None
-    webp = ProfilePicture.objects.filter(user_id=item.owner_id).values_list("webp", flat=True).first()
+    """The owner's profile picture as a ``data:image/webp;base64,...`` URI (none when banned)."""
+    from accounts.models import ProfilePicture
+
+    webp = (
+        ProfilePicture.objects.filter(user_id=item.owner_id, user__profile_picture_banned=False)
+        .values_list("webp", flat=True)
+        .first()
+    )
     if not webp:
         return None
     return "data:image/webp;base64," + base64.b64encode(bytes(webp)).decode()

@@ -212,3 +212,18 @@ def test_the_item_url_is_fetchable(api, owner, private_item, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert url.startswith("http://api.freejourney.ai/media/items/")
+
+
+def test_item_details_carry_the_owners_profile_picture_unless_banned(api, other_user, public_item):
+    from accounts.models import ProfilePicture, User
+
+    ProfilePicture.objects.create(user=public_item.owner, webp=b"RIFF0000WEBP")
+    payload = assert_envelope(
+        api.get("/getItemDetails", persona=other_user, imageID=str(public_item.id))
+    ).payload
+    assert payload["profilePicture"].startswith("data:image/webp;base64,")
+    User.objects.filter(pk=public_item.owner_id).update(profile_picture_banned=True)
+    payload = assert_envelope(
+        api.get("/getItemDetails", persona=other_user, imageID=str(public_item.id))
+    ).payload
+    assert "profilePicture" not in payload
