@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from aimg_site.api.fields import CommaListField
+from aimg_site.api.fields import CommaListField, PaginationIndexField
 from aimg_site.api.pagination import PaginationQuery
 
 from .folders_serializers import SuccessOutput, TagTargetFolderIdField
@@ -36,6 +36,10 @@ class TagsListQuery(PaginationQuery):
     """getTagsList. ``paginationIndex`` is a rank offset here (tags are ranked by usage, not by time)."""
 
     tags = TagNamesField(required=False, allow_empty=True, help_text="Comma-separated tags: only these.")
+    paginationIndex = PaginationIndexField(
+        required=False,
+        help_text="A rank offset into the usage ranking (0 or absent: the top); pass back nextPaginationIndex.",
+    )
 
 
 class TagsTargetInput(serializers.Serializer):
