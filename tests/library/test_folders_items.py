@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from accounts.models import User
 from library.models import ApprovalStatus, FolderThumbnail, Item
 from tests.conftest import assert_envelope
 from tests.library.conftest_folders import (
@@ -220,3 +221,17 @@ def test_removing_items_that_are_not_in_the_folder_succeeds_for_none(api, owner,
     assert assert_envelope(resp).payload == {"success": False}
     elsewhere.refresh_from_db()
     assert elsewhere.folder_id == other.id
+
+
+def test_a_guest_fills_and_empties_the_folder_it_created(api, guest):
+    folder_id = assert_envelope(api.post("/createSelfFolder", persona=guest, name="g")).payload["id"]
+    guest_user = User.objects.get(id=api.get("/getSelfFolders", persona=guest).payload[0]["userID"])
+    assert guest_user.is_guest
+    item = make_item(guest_user)
+    resp = api.post("/addImagesToSelfFolder", persona=guest, folderID=folder_id, imageIDs=[str(item.id)])
+    assert assert_envelope(resp).payload == {"success": True}
+    assert api.get("/getSelfFolders", persona=guest).payload[0]["imageCount"] == 1
+    resp = api.post("/removeImagesFromSelfFolder", persona=guest, folderID=folder_id, imageIDs=[str(item.id)])
+    assert assert_envelope(resp).payload == {"success": True}
+    item.refresh_from_db()
+    assert item.folder_id is None
