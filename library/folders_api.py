@@ -209,7 +209,7 @@ OPERATIONS: tuple[tuple[type[FolderApi], dict], ...] = (
         {
             "operation": "removeThumbnailImagesFor{kind}Folder",
             "mode": "remove",
-            "__doc__": "Remove thumbnails.",
+            "__doc__": "Remove thumbnails from a folder (ids that are not thumbnails are skipped).",
         },
     ),
     (
