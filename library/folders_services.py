@@ -32,9 +32,9 @@ LOCK_ATTEMPTS = 3
 
 Mode = Literal["add", "remove", "set"]
 
-MSG_NOT_FOUND = "The item was not found."
-MSG_NOT_IN_SOURCE = "The item is not in the source folder."
-MSG_NOT_PUBLIC = "Only approved items marked public can be placed in a public folder."
+MSG_NOT_FOUND = "Item not found."
+MSG_NOT_IN_SOURCE = "Item is not in the source folder."
+MSG_NOT_PUBLIC = "Item is not approved and public; a public folder takes only those."
 
 
 # --- bounded collections (thumbnails here, tags in tags_services) ----------------------------

@@ -79,7 +79,7 @@ def test_each_item_gets_its_own_outcome_in_request_order(api, owner, other_user)
     messages = {o["id"]: o.get("message", "") for o in payload}
     assert "public" in messages[str(pending.id)] and "public" in messages[str(private.id)]
     assert "source" in messages[str(elsewhere.id)]
-    assert "not found" in messages[str(unknown)] == messages[str(theirs.id)] == messages[str(gone.id)]
+    assert messages[str(unknown)] == messages[str(theirs.id)] == messages[str(gone.id)] == "Item not found."
     assert folder_item_ids(destination) == {ok.id}
     theirs.refresh_from_db()
     assert theirs.folder.owner_id == other_user.user.id
@@ -125,7 +125,7 @@ def test_a_guest_admin_or_stranger_cannot_move_the_owners_items(api, owner, othe
         assert_envelope(_move(api, persona, folder, None, [item]), 404)
         their_folder = api.post("/createSelfFolder", persona=persona, name="theirs").payload["id"]
         payload = assert_envelope(_move(api, persona, None, their_folder, [item])).payload
-        assert payload == [{"id": str(item.id), "success": False, "message": "The item was not found."}]
+        assert payload == [{"id": str(item.id), "success": False, "message": "Item not found."}]
     assert folder_item_ids(folder) == {item.id}
 
 
