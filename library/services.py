@@ -60,6 +60,16 @@ def _lock_items(ids) -> dict[uuid.UUID, Item]:
     return {item.pk: item for item in rows}
 
 
+def _lock_owner_items(user) -> None:
+    """Lock ``user``'s live items in id order, the order every other writer uses (no deadlocks)."""
+    list(
+        Item.all_domains.select_for_update()
+        .filter(owner_id=user.pk, deleted_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _visible_ids(ids, *, viewer) -> set:
     """The ids among ``ids`` of live items ``viewer`` may see (own or publicly visible)."""
     visible = Item.publicly_visible_q()
@@ -120,6 +130,7 @@ def item_create(
 @transaction.atomic
 def items_delete_all_for_user(*, user) -> int:
     """Soft-delete every live, non-protected item of ``user``; returns how many were deleted."""
+    _lock_owner_items(user)
     return _soft_delete(Item.all_domains.filter(owner_id=user.pk))
 
 
@@ -134,6 +145,14 @@ def library_transfer_user_items(*, from_user, to_user) -> dict:
         raise ValueError("A library moves only between users of the same domain.")
     if from_user.pk == to_user.pk:
         return {"items": 0, "folders": 0}
+    # Folders before items, each in id order: the lock order of the folder services.
+    list(
+        Folder.all_domains.select_for_update()
+        .filter(owner_id=from_user.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _lock_owner_items(from_user)
     folders = Folder.all_domains.filter(owner_id=from_user.pk).update(owner=to_user)
     items = Item.all_domains.filter(owner_id=from_user.pk, deleted_at__isnull=True).update(owner=to_user)
     return {"items": items, "folders": folders}

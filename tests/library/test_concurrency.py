@@ -153,7 +153,3 @@ def test_the_pending_cap_holds_under_concurrent_submissions(settings):
     )
     assert sorted(r.status for r in results) == [200, 200, 409, 409, 409, 409]
     assert Item.objects.filter(owner=owner_user, public_approval_status="pending").count() == 50
-
-
-def test_vendor_is_postgresql():
-    assert connection.vendor == "postgresql"
