@@ -117,22 +117,10 @@ def user_public_payload(*, user: User) -> dict:
     }
 
 
-OAUTH_PROVIDER_NAMES = {"discord": "Discord", "github": "GitHub", "google": "Google", "patreon": "Patreon"}
-
-
 def _oauth_provider_entries(user: User) -> list[dict]:
-    from allauth.socialaccount.models import SocialAccount
+    from accounts.oauth.selectors import oauth_login_providers
 
-    return [
-        {
-            "providerType": "oauth",
-            "providerId": OAUTH_PROVIDER_NAMES.get(provider, provider.title()),
-            "userId": uid,
-        }
-        for provider, uid in SocialAccount.objects.filter(user=user)
-        .order_by("date_joined", "pk")
-        .values_list("provider", "uid")
-    ]
+    return oauth_login_providers(user=user)
 
 
 def user_admin_payload(*, user: User) -> dict:

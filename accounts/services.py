@@ -277,11 +277,9 @@ def user_sign_out(*, session_key: uuid.UUID) -> bool:
         return False
     provider = session.login_provider
     if session.user_id and provider and provider not in INTERNAL_LOGIN_PROVIDERS:
-        from allauth.socialaccount.models import SocialToken
+        from accounts.oauth.services import oauth_tokens_revoke_for_user
 
-        SocialToken.objects.filter(
-            account__user_id=session.user_id, account__provider=provider.lower()
-        ).delete()
+        oauth_tokens_revoke_for_user(user=session.user, login_provider=provider)
     return session_end(key=session_key)
 
 

@@ -123,6 +123,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "core.purge_expired_sessions", "schedule": 6 * 60 * 60},
+    "purge-expired-otps": {"task": "accounts.purge_expired_otps", "schedule": 60 * 60},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -255,6 +256,11 @@ SOCIALACCOUNT_PROVIDERS = {
         ("github", ["read:user", "user:email"]),
     )
 }
+
+# The Django session cookie carries the admin console's login and the OAuth round trip.
+SESSION_COOKIE_SECURE = env.bool("AIMG_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
 
 # --- CORS -----------------------------------------------------------------------
 CORS_ALLOWED_ORIGIN_REGEXES = env.list(

@@ -55,7 +55,6 @@ def signed_in_session(db):
 
 
 @pytest.mark.schemathesis
-@pytest.mark.xdist_group("schemathesis")
 @schema.parametrize()
 @settings(
     max_examples=25,

@@ -104,7 +104,7 @@ def test_an_admin_gets_the_extended_fields(api, admin, owner):
     UserLoginProvider.objects.create(user=user, provider_id="OTP", last_used_at=user.created_at)
     from allauth.socialaccount.models import SocialAccount
 
-    SocialAccount.objects.create(user=user, provider="github", uid="gh-42")
+    SocialAccount.objects.create(user=user, provider="github:freejourney.ai", uid="gh-42")
     ItemFactory(owner=user)
     ItemFactory(owner=user, folder=FolderFactory(owner=user))
     ItemFactory(owner=user, public=True)

@@ -46,3 +46,19 @@ def test_it_deletes_the_stored_tokens_of_the_oauth_provider_used(api, owner):
     assert_envelope(api.post("/signOutUser", persona=Persona(session_id=str(key))), 200)
 
     assert list(SocialToken.objects.values_list("token", flat=True)) == ["t2"]
+
+
+def test_it_deletes_the_tokens_of_a_per_domain_provider_account(api, owner):
+    """OAuth accounts are stored as "<provider>:<domain>" (accounts/oauth/providers.py)."""
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+    app = SocialApp.objects.create(provider="github", name="GitHub", client_id="id", secret="s")
+    github = SocialAccount.objects.create(user=owner.user, provider="github:freejourney.ai", uid="h-1")
+    google = SocialAccount.objects.create(user=owner.user, provider="google:freejourney.ai", uid="g-1")
+    SocialToken.objects.create(app=app, account=github, token="gh")
+    SocialToken.objects.create(app=app, account=google, token="go")
+    key = user_sign_in(user=owner.user, old_session_key=uuid.uuid4(), login_provider="GitHub")
+
+    assert_envelope(api.post("/signOutUser", persona=Persona(session_id=str(key))), 200)
+
+    assert list(SocialToken.objects.values_list("token", flat=True)) == ["go"]
