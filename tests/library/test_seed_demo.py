@@ -6,7 +6,7 @@ import re
 from django.core.management import call_command
 
 from accounts.models import User
-from library.models import Folder, Item
+from library.models import Folder, FolderThumbnail, Item
 from tests.conftest import Persona, assert_envelope
 
 
@@ -23,6 +23,8 @@ def test_it_makes_the_demo_library_once_and_prints_a_usable_session(api, guest):
     assert items.count() >= 24
     assert Folder.objects.filter(owner=user, is_public=True).count() == 1
     assert Folder.objects.filter(owner=user, is_public=False).count() == 2
+    showcase = Folder.objects.get(owner=user, is_public=True)
+    assert FolderThumbnail.objects.filter(folder=showcase).count() == 4
 
     second = run()
     assert Item.objects.filter(owner=user).count() == items.count()

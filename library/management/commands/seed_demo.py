@@ -20,7 +20,7 @@ from accounts.sessions import session_rotate
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
-from library.models import ApprovalStatus, Folder, Item, ItemTag, Tag
+from library.models import ApprovalStatus, Folder, FolderThumbnail, Item, ItemTag, Tag
 from library.services import item_create
 
 from ._demo_images import demo_png
@@ -119,7 +119,7 @@ class Command(BaseCommand):
         }
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in ("demo", "portrait", "landscape")}
         now = timezone.now()
-        number = 0
+        number = showcase_thumbnails = 0
         for key, count, public in LAYOUT:
             for _ in range(count):
                 prompt = PROMPTS[number % len(PROMPTS)]
@@ -152,5 +152,10 @@ class Command(BaseCommand):
                 ItemTag.objects.create(item=item, tag=tags["demo"])
                 if key in ("portraits", "landscapes"):
                     ItemTag.objects.create(item=item, tag=tags[key.rstrip("s")])
+                if public and showcase_thumbnails < 4:
+                    FolderThumbnail.objects.create(
+                        folder=folders["showcase"], item=item, position=showcase_thumbnails
+                    )
+                    showcase_thumbnails += 1
                 number += 1
         return number
