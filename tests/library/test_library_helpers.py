@@ -115,3 +115,42 @@ def test_item_create_stores_the_media_under_a_random_name_and_starts_private():
     assert first.is_public is False and first.public_approval_status == ApprovalStatus.NONE
     with pytest.raises(ValueError):
         item_create(owner=user, content=png_bytes(), filename="x.png", folder=FolderFactory())
+
+
+def test_with_s3_storage_the_url_is_the_object_stores_own(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "aimg",
+                "endpoint_url": "http://127.0.0.1:8333",
+                "access_key": "test",
+                "secret_key": "test",
+                "region_name": "us-east-1",
+                "querystring_auth": False,
+            },
+        },
+    }
+    from library.media import media_url, media_url_builder, storage_is_local
+
+    assert not storage_is_local()
+    name = "items/ab/abcdef.png"
+    assert media_url(name) == "http://127.0.0.1:8333/aimg/items/ab/abcdef.png"
+    assert media_url_builder()(name) == media_url(name)
+
+
+def test_with_s3_storage_the_local_media_route_is_a_404(client, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "aimg",
+                "endpoint_url": "http://127.0.0.1:8333",
+                "access_key": "t",
+                "secret_key": "t",
+            },
+        },
+    }
+    assert client.get("/media/items/ab/abcdef.png", HTTP_HOST="api.freejourney.ai").status_code == 404
