@@ -152,3 +152,15 @@ def test_it_answers_json_whatever_the_accept_header_says(api, guest):
     response = api.get("/testEcho", persona=guest, headers={"Accept": "text/html"})
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("application/json")
+
+
+def test_a_fault_outside_drf_is_a_500_envelope_through_handler500():
+    client = Client(HTTP_HOST="api.freejourney.ai", raise_request_exception=False)
+    response = client.get("/plainBoom", headers={"X-Request-ID": "plain-500"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "hasError": True,
+        "payload": None,
+        "errorMessage": "We had a problem with our server. Try again later.",
+    }
+    assert response.headers["X-Request-ID"] == "plain-500"

@@ -116,7 +116,12 @@ class DomainUsersApi(ApiView):
         return ok(sorted(u.email for u in User.objects.filter(email__isnull=False)))
 
 
+def plain_django_view(request):
+    raise RuntimeError("a fault outside DRF")
+
+
 urlpatterns = [
+    path("plainBoom", plain_django_view),
     endpoint(EchoApi),
     endpoint(FailApi),
     endpoint(CreateSessionApi),
