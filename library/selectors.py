@@ -184,7 +184,8 @@ def parse_folder_id(raw: str, *, param: str = "folderID") -> tuple[str, uuid.UUI
 def owner_folder_filter(*, owner, raw_folder_id: str | None, any_owner: bool = False) -> FolderFilter | None:
     """Resolve ``folderID`` among ``owner``'s folders (every folder of the domain with ``any_owner``).
 
-    Another user's folder, or a ``p-`` id of a private folder, is ``NotFound``.
+    Another user's folder, a ``p-`` id of a private folder or a bare id of a
+    public one is ``NotFound``.
     """
     if not raw_folder_id:
         return None
@@ -196,9 +197,8 @@ def owner_folder_filter(*, owner, raw_folder_id: str | None, any_owner: bool = F
     qs = Folder.objects.filter(pk=folder_id)
     if not any_owner:
         qs = qs.filter(owner_id=owner.pk)
-    if kind == "public":
-        qs = qs.filter(is_public=True)
-    folder = qs.first()
+    # The form says the kind: a bare UUID names a private folder, ``p-<uuid>`` a public one.
+    folder = qs.filter(is_public=kind == "public").first()
     if folder is None:
         raise NotFound("Folder not found.")
     return FolderFilter(folder=folder)
@@ -266,9 +266,9 @@ def public_items() -> QuerySet:
 
 
 def public_folder_get(*, raw_folder_id: str) -> Folder:
-    """A public folder of the domain by ``p-<uuid>`` (or bare UUID); anything else is ``NotFound``."""
+    """A public folder of the domain by its ``p-<uuid>`` id; another form is a 400, no such folder a 404."""
     kind, folder_id = parse_folder_id(raw_folder_id)
-    if kind == "root":
+    if kind != "public":
         raise InvalidParameter("folderID", 'must be a public folder id ("p-" + UUID)')
     folder = Folder.objects.filter(pk=folder_id, is_public=True).first()
     if folder is None:

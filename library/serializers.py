@@ -358,7 +358,7 @@ class PublicCreationsQuery(MtypeQueryMixin, PaginationQuery):
 
     userID = serializers.UUIDField(required=False)
     folderID = serializers.CharField(
-        required=False, max_length=64, help_text='A public folder id ("p-" + UUID; a bare UUID is accepted).'
+        required=False, max_length=64, help_text='A public folder id ("p-" + UUID).'
     )
 
 

@@ -90,8 +90,9 @@ def test_another_users_folder_is_a_404(api, other_user, library):
     assert_envelope(api.get("/getMyCreations", persona=other_user, folderID=str(library["private"].id)), 404)
 
 
-def test_a_p_id_of_a_private_folder_is_a_404(api, owner, library):
+def test_the_id_form_must_match_the_folder_kind(api, owner, library):
     assert_envelope(api.get("/getMyCreations", persona=owner, folderID=f"p-{library['private'].id}"), 404)
+    assert_envelope(api.get("/getMyCreations", persona=owner, folderID=str(library["public"].id)), 404)
 
 
 def test_a_malformed_folder_id_is_a_400_naming_it(api, owner, library):

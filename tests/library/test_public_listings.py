@@ -1,6 +1,7 @@
 """getPublicCreations, getLatestItems, getSampleItems: only publicly visible items, for everyone."""
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -92,8 +93,11 @@ def test_public_creations_of_one_folder_and_mtype_does_not_change_the_total(api,
 
 def test_public_creations_of_a_private_or_unknown_folder_is_a_404(api, owner, world):
     private = FolderFactory(owner=owner.user)
-    assert_envelope(api.get("/getPublicCreations", persona=owner, folderID=str(private.id)), 404)
     assert_envelope(api.get("/getPublicCreations", persona=owner, folderID=f"p-{private.id}"), 404)
+    assert_envelope(api.get("/getPublicCreations", persona=owner, folderID=f"p-{uuid.uuid4()}"), 404)
+    # the bare form names a private folder: not accepted here, even for a public folder's UUID
+    resp = assert_envelope(api.get("/getPublicCreations", persona=owner, folderID=str(world["fa"].id)), 400)
+    assert "folderID" in resp.error
     resp = assert_envelope(api.get("/getPublicCreations", persona=owner, folderID="root"), 400)
     assert "folderID" in resp.error
     resp = assert_envelope(api.get("/getPublicCreations", persona=owner, userID="nope"), 400)
