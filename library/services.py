@@ -217,9 +217,12 @@ def items_react(*, user, item_ids: list[uuid.UUID], kind: str) -> list[Outcome]:
 @transaction.atomic
 def items_unreact(*, user, item_ids: list[uuid.UUID], kind: str) -> list[Outcome]:
     """Remove ``user``'s like (or dislike) of each item; idempotent (no reaction = success)."""
-    if user is None:
-        return [Outcome(str(item_id), False, NOT_FOUND) for item_id in item_ids]
     visible = _visible_ids(item_ids, viewer=user)
+    if user is None:  # a session without a user has no reactions: nothing to remove
+        return [
+            Outcome(str(item_id), True) if item_id in visible else Outcome(str(item_id), False, NOT_FOUND)
+            for item_id in item_ids
+        ]
     locked = {pk: item for pk, item in _lock_items(visible).items() if item.deleted_at is None}
     removable = list(
         ItemReaction.objects.filter(user_id=user.pk, item_id__in=list(locked), kind=kind).values_list(

@@ -84,9 +84,19 @@ def test_a_guest_can_like_a_public_item_and_gets_a_guest_library(api, guest, pub
     assert got["isLiked"] is True
 
 
-def test_a_guest_unliking_without_a_user_fails_softly(api, guest, public_item):
-    resp = assert_envelope(api.post("/unlikeItems", persona=guest, imageIDs=[str(public_item.id)]))
-    assert resp.payload[0]["success"] is False
+def test_a_guest_without_a_user_unlikes_idempotently_and_makes_no_user(api, guest, owner, public_item):
+    from accounts.models import User
+
+    private = ItemFactory(owner=owner.user)
+    resp = assert_envelope(
+        api.post("/unlikeItems", persona=guest, imageIDs=[str(public_item.id), str(private.id)])
+    )
+    assert resp.payload == [
+        {"id": str(public_item.id), "success": True},
+        {"id": str(private.id), "success": False, "message": "Item not found."},
+    ]
+    assert not User.objects.filter(is_guest=True).exists()
+    assert counts(public_item) == (0, 0)
 
 
 def test_deleted_items_cannot_be_liked(api, other_user, public_item):
