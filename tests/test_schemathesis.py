@@ -5,6 +5,8 @@ runs with a valid, signed-in X-Session-ID (so endpoints get past the
 session check) and without an admin key (admin-only endpoints must answer
 their documented 403). Every endpoint added later is fuzzed automatically.
 
+More examples per operation: ``AIMG_FUZZ_EXAMPLES=300 pytest -m schemathesis -k <operationId>``.
+
 Known traps (schemathesis 4.x): the schema is loaded at module level (not
 through ``schemathesis.pytest.from_fixture``), and Django's
 ``close_old_connections`` is disconnected from the request signals, as
@@ -14,6 +16,7 @@ Django's own test client does, so requests stay inside the test transaction.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 
 import pytest
@@ -57,7 +60,7 @@ def signed_in_session(db):
 @pytest.mark.schemathesis
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("AIMG_FUZZ_EXAMPLES", "25")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[
