@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -155,7 +156,7 @@ MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 if AIMG_STORAGE == "local":
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _default_storage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif AIMG_STORAGE == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -278,7 +279,7 @@ CORS_ALLOW_HEADERS = [
 CORS_EXPOSE_HEADERS = ["x-session-id", "x-request-id", "retry-after"]
 
 # --- REST framework and OpenAPI -------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_RENDERER_CLASSES": ["aimg_site.api.envelope.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -326,7 +327,7 @@ USE_TZ = True
 
 # --- Logging: JSON lines, each with the request id --------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "aimg_site.api.logging.RequestIDFilter"}},

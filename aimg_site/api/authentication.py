@@ -65,7 +65,7 @@ class RequestIdentity:
     @property
     def signed_in_user(self) -> User | None:
         user = self.user
-        if user is None or user.is_guest or not self.session.is_authenticated:
+        if user is None or user.is_guest or self.session is None or not self.session.is_authenticated:
             return None
         return user
 

@@ -75,8 +75,8 @@ def envelope_serializer(view) -> type[serializers.Serializer]:
         }
         if view.paginated:
             fields["metadata"] = PaginationMetadataOutput()
-        fields["Meta"] = type("Meta", (), {"ref_name": name})
-        _envelopes[name] = type(name, (serializers.Serializer,), fields)
+        attrs: dict = {**fields, "Meta": type("Meta", (), {"ref_name": name})}
+        _envelopes[name] = type(name, (serializers.Serializer,), attrs)
     return _envelopes[name]
 
 

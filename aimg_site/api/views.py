@@ -20,7 +20,10 @@ domain scoping (the bound domain) and the OpenAPI entry come from here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import path
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from .authentication import AdminPolicy, RequestIdentity, SessionPolicy
@@ -35,9 +38,11 @@ class ApiView(APIView):
     url_path: str | None = None
     session_policy = SessionPolicy.REQUIRED
     admin_policy = AdminPolicy.NONE
-    query_serializer = None
-    body_serializer = None
-    output_serializer = None
+    query_serializer: type[serializers.BaseSerializer] | None = None
+    body_serializer: type[serializers.BaseSerializer] | None = None
+    #: A serializer class, or a raw schema (dict / OpenApiTypes) for payloads that are not objects.
+    output_serializer: Any = None
+    output_many = False
     #: True when the payload is a list and the envelope carries ``metadata``.
     paginated = False
     #: Extra error statuses this endpoint answers (400/403/413/429 are added automatically).
@@ -50,10 +55,13 @@ class ApiView(APIView):
 
     @property
     def identity(self) -> RequestIdentity:
-        return self.request.auth
+        identity = self.request.auth
+        assert isinstance(identity, RequestIdentity), "SessionHeaderAuthentication did not run"
+        return identity
 
     def input(self, serializer_class=None, *, context: dict | None = None) -> dict:
         """Validate the query (GET/DELETE) or JSON body (POST) and return the validated data."""
+        data: Any
         if self.request.method in ("GET", "DELETE", "HEAD"):
             serializer_class = serializer_class or self.query_serializer
             data = self.request.query_params

@@ -77,7 +77,7 @@ class DomainScopedQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class DomainScopedManager(models.Manager.from_queryset(DomainScopedQuerySet)):
+class DomainScopedManager(models.Manager.from_queryset(DomainScopedQuerySet)):  # type: ignore[misc]
     """Default manager of domain-owned models: only the bound domain's rows."""
 
     def get_queryset(self):
