@@ -5,7 +5,9 @@ back to allauth's callback view of that provider, at the path allauth uses
 (``/accounts/<provider>/login/callback/``, named ``<provider>_callback``, which
 allauth reverses to build the ``redirect_uri``). Only the callbacks are
 served: allauth's own HTML pages (sign-up, login, password reset, its
-``/accounts/<provider>/login/`` starter) are not part of this API.
+``/accounts/<provider>/login/`` starter) are not part of this API. Each callback
+is guarded (``oauth.callbacks``): whatever fails inside it, the browser goes
+back to the front end with an error envelope.
 """
 
 from django.urls import path
@@ -14,6 +16,7 @@ from django.utils.module_loading import import_string
 from aimg_site.api.views import endpoint
 
 from .oauth.api import AuthLoginProviderApi
+from .oauth.callbacks import oauth_callback_view
 from .oauth.providers import SUPPORTED_PROVIDERS
 
 urlpatterns = [
@@ -21,7 +24,9 @@ urlpatterns = [
     *(
         path(
             f"accounts/{provider}/login/callback/",
-            import_string(f"allauth.socialaccount.providers.{provider}.views.oauth2_callback"),
+            oauth_callback_view(
+                provider, import_string(f"allauth.socialaccount.providers.{provider}.views.oauth2_callback")
+            ),
             name=f"{provider}_callback",
         )
         for provider in SUPPORTED_PROVIDERS

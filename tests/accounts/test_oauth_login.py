@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import secrets
 import threading
 import time
@@ -113,6 +114,8 @@ class FakeProviders(requests.adapters.BaseAdapter):
     tokens: dict[str, Identity] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
     token_endpoint_down: bool = False
+    #: The user-info endpoints answer a profile without its ``id`` (allauth cannot parse it).
+    profile_without_id: bool = False
 
     def __post_init__(self):
         super().__init__()
@@ -157,16 +160,15 @@ class FakeProviders(requests.adapters.BaseAdapter):
             return self._response(request, 401, {"message": "Bad credentials"})
         if url == "https://api.github.com/user":
             public_email = identity.email if identity.verified else None
-            return self._response(
-                request,
-                200,
-                {
-                    "id": int(identity.uid),
-                    "login": identity.username,
-                    "name": identity.name,
-                    "email": public_email,
-                },
-            )
+            profile = {
+                "id": int(identity.uid),
+                "login": identity.username,
+                "name": identity.name,
+                "email": public_email,
+            }
+            if self.profile_without_id:
+                del profile["id"]
+            return self._response(request, 200, profile)
         if url == "https://api.github.com/user/emails":
             emails = (
                 [{"email": identity.email, "primary": True, "verified": identity.verified}]
@@ -175,16 +177,15 @@ class FakeProviders(requests.adapters.BaseAdapter):
             )
             return self._response(request, 200, emails)
         if url == "https://discord.com/api/users/@me":
-            return self._response(
-                request,
-                200,
-                {
-                    "id": identity.uid,
-                    "username": identity.username,
-                    "email": identity.email,
-                    "verified": identity.verified,
-                },
-            )
+            profile = {
+                "id": identity.uid,
+                "username": identity.username,
+                "email": identity.email,
+                "verified": identity.verified,
+            }
+            if self.profile_without_id:
+                del profile["id"]
+            return self._response(request, 200, profile)
         return self._response(request, 404, {"error": "not found"})
 
     def close(self):
@@ -727,6 +728,60 @@ def test_a_failed_code_exchange_redirects_with_an_error_envelope(api, providers)
 
     assert_refused(login(api, providers, github()), says="failed")
     assert not User.objects.filter(email="octo@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [github(), Identity("discord", "80351110224678912", "octo@example.com")],
+    ids=["github", "discord"],
+)
+def test_a_profile_allauth_cannot_parse_redirects_with_an_error_envelope_and_logs_the_request_id(
+    api, providers, guest, caplog, identity
+):
+    providers.profile_without_id = True
+    started = start(api, identity.provider, persona=guest)
+    consent = providers.consent(started.headers["Location"], identity)
+
+    with caplog.at_level(logging.ERROR, logger="accounts.oauth.callbacks"):
+        response = api.client.get(consent.path, consent.query, HTTP_X_REQUEST_ID="oauth-callback-req-1")
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(FRONT.split("?")[0]), location
+    query = dict(parse_qsl(urlsplit(location).query))
+    assert query["from"] == "oauth"
+    envelope = decode_b(query["b"])
+    assert envelope["hasError"] is True and envelope["payload"] is None
+    assert "failed" in envelope["errorMessage"]
+    assert "Traceback" not in envelope["errorMessage"] and "KeyError" not in envelope["errorMessage"]
+    assert response["X-Request-ID"] == "oauth-callback-req-1"
+    assert "X-Session-ID" not in response
+    records = [r for r in caplog.records if r.name == "accounts.oauth.callbacks"]
+    assert records and records[0].request_id == "oauth-callback-req-1" and records[0].exc_info
+    assert not User.objects.filter(email="octo@example.com").exists()
+    assert not SocialAccount.objects.exists()
+    assert session_resolve(key=uuid.UUID(guest.session_id)) is None or not (
+        session_resolve(key=uuid.UUID(guest.session_id)).is_authenticated
+    )
+
+
+def test_an_unexpected_failure_without_a_known_login_goes_to_the_sites_front_end(api, providers):
+    providers.profile_without_id = True
+    started = start(api, "github")
+    consent = providers.consent(started.headers["Location"], github())
+    store = SessionStore(session_key=api.client.cookies["sessionid"].value)
+    states = store["socialaccount_states"]
+    stashed = states[consent.query["state"]]
+    # The browser's session keeps allauth's state (so allauth proceeds) but not our sealed login.
+    stashed[0]["data"] = "unreadable"
+    store["socialaccount_states"] = states
+    store.save()
+
+    result = callback(api, consent)
+
+    assert result.status == 302
+    assert result.location.startswith("https://freejourney.ai"), result.location
+    assert result.envelope["hasError"] is True
 
 
 def test_an_unverified_provider_email_is_refused(api, providers, make_user):
