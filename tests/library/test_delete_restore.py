@@ -70,14 +70,24 @@ def test_a_guest_deletes_nothing(api, guest):
     assert refreshed(item).deleted_at is None
 
 
-def test_deleting_a_whole_library_needs_pro_tier_above_two(api, owner, monkeypatch):
-    from library import api as library_api
+def give_tier(monkeypatch, tier: int) -> None:
+    """Every user gets PRO ``tier``.
 
+    ``billing.entitlements`` has no way to grant a tier yet (every user is on
+    the free tier until the billing app lands), so the test replaces its
+    ``user_entitlement`` boundary, which ``user_tier`` asks, not our own code.
+    """
+    from billing import entitlements
+
+    monkeypatch.setattr(entitlements, "user_entitlement", lambda *, user: entitlements.Entitlement(tier=tier))
+
+
+def test_deleting_a_whole_library_needs_pro_tier_above_two(api, owner, monkeypatch):
     item = ItemFactory(owner=owner.user)
-    monkeypatch.setattr(library_api, "user_tier", lambda *, user: 2)
+    give_tier(monkeypatch, 2)
     assert_envelope(delete(api, owner, userID=str(owner.user.id)), 403)
     assert refreshed(item).deleted_at is None
-    monkeypatch.setattr(library_api, "user_tier", lambda *, user: 3)
+    give_tier(monkeypatch, 3)
     kept = ItemFactory(owner=owner.user, is_protected=True)
     resp = assert_envelope(delete(api, owner, userID=str(owner.user.id), imageIDs=[str(uuid.uuid4())]))
     assert {row["id"]: row["success"] for row in resp.payload} == {str(item.id): True, str(kept.id): False}
@@ -85,9 +95,7 @@ def test_deleting_a_whole_library_needs_pro_tier_above_two(api, owner, monkeypat
 
 
 def test_a_user_cannot_delete_another_users_library(api, owner, other_user, monkeypatch):
-    from library import api as library_api
-
-    monkeypatch.setattr(library_api, "user_tier", lambda *, user: 5)
+    give_tier(monkeypatch, 5)
     item = ItemFactory(owner=other_user.user)
     assert_envelope(delete(api, owner, userID=str(other_user.user.id)), 403)
     assert refreshed(item).deleted_at is None
