@@ -61,13 +61,43 @@ def _lock_items(ids) -> dict[uuid.UUID, Item]:
 
 
 def _lock_owner_items(user) -> None:
-    """Lock ``user``'s live items in id order, the order every other writer uses (no deadlocks)."""
+    """Lock ``user``'s folders, then live items, each in id order: the order every other
+    writer uses (folders before items), so none can deadlock with this one."""
+    list(
+        Folder.all_domains.select_for_update()
+        .filter(owner_id=user.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     list(
         Item.all_domains.select_for_update()
         .filter(owner_id=user.pk, deleted_at__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def _lock_folders_then_items(ids) -> dict[uuid.UUID, Item]:
+    """Lock the folders holding the domain's items ``ids``, then the items, each in id order.
+
+    The folder services lock folders before items; a writer that changes
+    folders (deleting items touches their folder's ``updated_at``) must do the
+    same. An item that moved into a folder not locked yet between the read and
+    the lock makes a second round lock that folder too.
+    """
+    if not ids:
+        return {}
+    locked_folders: set = set()
+    for _ in range(3):
+        wanted = set(
+            Item.objects.filter(pk__in=list(ids), folder__isnull=False).values_list("folder_id", flat=True)
+        )
+        missing = wanted - locked_folders
+        if not missing:
+            break
+        list(Folder.objects.select_for_update().filter(pk__in=missing).order_by("pk").values_list("pk"))
+        locked_folders |= missing
+    return _lock_items(ids)
 
 
 def _visible_ids(ids, *, viewer) -> set:
@@ -85,12 +115,18 @@ def _soft_delete(items: QuerySet) -> int:
 
     The caller holds a transaction. Returns how many items were deleted.
     """
-    ids = list(items.filter(deleted_at__isnull=True, is_protected=False).values_list("id", flat=True))
-    if not ids:
+    rows = list(items.filter(deleted_at__isnull=True, is_protected=False).values_list("id", "folder_id"))
+    if not rows:
         return 0
+    ids = [pk for pk, _ in rows]
+    now = timezone.now()
     deleted = Item.all_domains.filter(id__in=ids, deleted_at__isnull=True, is_protected=False).update(
-        deleted_at=timezone.now(), folder=None
+        deleted_at=now, folder=None
     )
+    # The Folder type: "updatedDate" changes when images are added or removed.
+    left = {folder_id for _, folder_id in rows if folder_id is not None}
+    if left:
+        Folder.all_domains.filter(pk__in=left).update(updated_at=now)
     ItemTag.objects.filter(item_id__in=ids).delete()
     FolderThumbnail.objects.filter(item_id__in=ids).delete()
     return deleted
@@ -311,8 +347,9 @@ def items_delete(*, actor, item_ids: list[uuid.UUID], as_admin: bool = False) ->
     """Soft-delete each item (out of its folder, untagged). Protected items survive.
 
     Non-Admins delete only their own items; Admins any item of the domain.
+    The folders the items leave get ``updated_at`` = now.
     """
-    locked = _lock_items(item_ids)
+    locked = _lock_folders_then_items(item_ids)
     deletable, outcomes = [], []
     for item_id in item_ids:
         item = locked.get(item_id)
@@ -338,6 +375,7 @@ def _is_publicly_visible(item: Item) -> bool:
 @transaction.atomic
 def items_delete_for_user(*, user) -> list[Outcome]:
     """Soft-delete every live item of ``user``; protected ones are reported and kept."""
+    _lock_owner_items(user)
     rows = list(
         Item.objects.select_for_update()
         .filter(owner_id=user.pk, deleted_at__isnull=True)

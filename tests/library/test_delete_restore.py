@@ -63,6 +63,32 @@ def test_protected_foreign_missing_and_already_deleted_items_fail_with_messages(
     assert refreshed(theirs_private).deleted_at is None and refreshed(theirs_public).deleted_at is None
 
 
+def folder_updated_at(folder):
+    folder.refresh_from_db()
+    return folder.updated_at
+
+
+LONG_AGO = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+def test_deleting_items_touches_the_updated_date_of_the_folders_they_leave(api, owner):
+    left, untouched = (FolderFactory(owner=owner.user, updated_at=LONG_AGO) for _ in range(2))
+    item = ItemFactory(owner=owner.user, folder=left)
+    ItemFactory(owner=owner.user, folder=untouched)
+    assert_envelope(delete(api, owner, imageIDs=[str(item.id)]))
+    assert folder_updated_at(left) > LONG_AGO
+    assert folder_updated_at(untouched) == LONG_AGO
+    row = assert_envelope(api.get("/getSelfFolders", persona=owner, folderIDs=str(left.id))).payload[0]
+    assert row["imageCount"] == 0 and not row["updatedDate"].startswith("2024")
+
+
+def test_deleting_a_whole_library_touches_the_updated_date_of_its_folders(api, admin, owner):
+    folder = FolderFactory(owner=owner.user, updated_at=LONG_AGO)
+    ItemFactory(owner=owner.user, folder=folder)
+    assert_envelope(delete(api, admin, userID=str(owner.user.id)))
+    assert folder_updated_at(folder) > LONG_AGO
+
+
 def test_a_guest_deletes_nothing(api, guest):
     item = ItemFactory()
     resp = assert_envelope(delete(api, guest, imageIDs=[str(item.id)]))
