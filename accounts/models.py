@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -13,7 +14,7 @@ from django.db.models.functions import Lower
 from aimg_site.core.scoping import DomainScopedManager, DomainScopedModel
 
 
-class UserManager(DomainScopedManager, BaseUserManager):
+class UserManager(DomainScopedManager, BaseUserManager["User"]):
     """Domain-scoped, with Django's ``create_user``/``create_superuser`` helpers."""
 
     use_in_migrations = False
@@ -74,12 +75,12 @@ class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):
     ref_list = models.JSONField(default=list, blank=True, help_text="Browser referrers at sign-up.")
     rs = models.CharField(max_length=200, blank=True, default="", help_text="Affiliate referrer.")
 
-    objects = UserManager()
-    all_domains = models.Manager()
+    objects: ClassVar[UserManager] = UserManager()
+    all_domains: ClassVar[models.Manager[User]] = models.Manager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [
