@@ -135,7 +135,6 @@ def _soft_delete(items: QuerySet) -> int:
 # ---------------------------------------------------------------- creating items
 
 
-@transaction.atomic
 def item_create(
     *,
     owner,
@@ -149,6 +148,11 @@ def item_create(
     ``fields`` are ``Item`` fields (generation parameters, ``mtype``,
     ``width``...). The item starts ``is_public`` false with approval status
     ``none``; ``folder`` must belong to ``owner``.
+
+    The file is written first, then the row in its own atomic block; when that
+    block fails the file is deleted again, so no orphan stays in the storage.
+    (Django has no rollback hook: a caller that wraps this in a larger
+    transaction which later rolls back must delete ``item.media`` itself.)
     """
     if folder is not None and folder.owner_id != owner.pk:
         raise ValueError("The folder belongs to another user.")
@@ -156,7 +160,12 @@ def item_create(
     fields.pop("public_approval_status", None)
     item = Item(owner=owner, folder=folder, **fields)
     item.media.save(filename, ContentFile(content), save=False)
-    item.save()
+    try:
+        with transaction.atomic():
+            item.save()
+    except BaseException:
+        item.media.delete(save=False)
+        raise
     return item
 
 

@@ -1,6 +1,9 @@
 """The helpers other apps use: counts, transfer, delete-all, item_url."""
 
+from pathlib import Path
+
 import pytest
+from django.core.files.storage import FileSystemStorage
 
 from library.media import item_url
 from library.models import ApprovalStatus, Item, ItemTag, Tag
@@ -115,6 +118,26 @@ def test_item_create_stores_the_media_under_a_random_name_and_starts_private():
     assert first.is_public is False and first.public_approval_status == ApprovalStatus.NONE
     with pytest.raises(ValueError):
         item_create(owner=user, content=png_bytes(), filename="x.png", folder=FolderFactory())
+
+
+def test_item_create_leaves_no_orphan_file_when_its_row_cannot_be_saved(settings):
+    from django.core.files.storage import default_storage
+    from django.db import IntegrityError
+
+    from library.services import item_create
+    from tests.library.factories import png_bytes
+
+    def stored_files() -> set[str]:
+        root = Path(settings.MEDIA_ROOT) / "items"
+        return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+    assert isinstance(default_storage, FileSystemStorage)
+    user = UserFactory()
+    before = stored_files()
+    with pytest.raises(IntegrityError):  # a negative step count breaks the column's CHECK
+        item_create(owner=user, content=png_bytes(), filename="x.png", steps=-1)
+    assert stored_files() == before
+    assert not Item.objects.filter(owner=user).exists()
 
 
 def test_with_s3_storage_the_url_is_the_object_stores_own(settings):
