@@ -225,6 +225,7 @@ AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 # Rate limits: storage follows REDIS_URL (shared between processes) or memory.
 AIMG_RATELIMIT_STORAGE_URI = env.str("AIMG_RATELIMIT_STORAGE_URI", default=REDIS_URL or "memory://")
 AIMG_RATELIMIT_ENABLED = env.bool("AIMG_RATELIMIT_ENABLED", default=True)
+AIMG_RATELIMIT_KEY_PREFIX = env.str("AIMG_RATELIMIT_KEY_PREFIX", default="aimg-limits")
 
 # --- allauth (OAuth sign-in; the accounts app owns the flow) ----------------------
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

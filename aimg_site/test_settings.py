@@ -16,14 +16,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="aimg-test-media-")
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
-# pytest-xdist workers share one Redis: each gets its own database number for rate-limit
-# counters (emptied before every test, see tests/conftest.py) and its own cache key prefix.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-_worker_number = int(_worker[2:]) if _worker[2:].isdigit() else 0
+# Test processes (pytest-xdist workers, or two suites run at once) may share one Redis:
+# each process keeps its rate-limit counters (emptied before every test, see
+# tests/conftest.py) and cache entries under its own key prefix.
+AIMG_RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+AIMG_RATELIMIT_KEY_PREFIX = f"aimg-test-{os.getpid()}"
 if REDIS_URL:
-    _base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") >= 3 else REDIS_URL
-    AIMG_RATELIMIT_STORAGE_URI = f"{_base}/{1 + _worker_number % 15}"
-    CACHES["default"]["KEY_PREFIX"] = f"test-{_worker}"  # type: ignore[index]  # noqa: F405
-    CELERY_BROKER_URL = REDIS_URL
-else:
-    AIMG_RATELIMIT_STORAGE_URI = "memory://"
+    CACHES["default"]["KEY_PREFIX"] = AIMG_RATELIMIT_KEY_PREFIX  # type: ignore[index]  # noqa: F405

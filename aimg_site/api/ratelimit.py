@@ -42,11 +42,13 @@ def register(name: str, rate: str, message: str) -> None:
 
 @cache
 def _limiter() -> FixedWindowRateLimiter:
-    return FixedWindowRateLimiter(storage_from_string(settings.AIMG_RATELIMIT_STORAGE_URI))
+    uri = settings.AIMG_RATELIMIT_STORAGE_URI
+    options = {} if uri.startswith("memory://") else {"key_prefix": settings.AIMG_RATELIMIT_KEY_PREFIX}
+    return FixedWindowRateLimiter(storage_from_string(uri, **options))
 
 
 def reset_storage() -> None:
-    """Empty every counter (tests)."""
+    """Empty every counter under this process's key prefix (tests)."""
     _limiter().storage.reset()
 
 
