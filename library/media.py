@@ -5,21 +5,24 @@ Media are stored through Django's default storage (local files under
 (``library.models.item_media_name``). ``item_url`` gives the absolute URL a
 client (or Civitai) fetches: the storage's own URL on S3, otherwise this
 service's ``media/<name>`` route (``media_serve``), which answers with the
-real Content-Type, ``Access-Control-Allow-Origin: *`` and a long cache
-lifetime (names never change content).
+real Content-Type, ``Access-Control-Allow-Origin: *``, a long cache
+lifetime (names never change content) and single byte ranges (206/416, so
+videos can be sought).
 """
 
 from __future__ import annotations
 
 import mimetypes
+import os
 import posixpath
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -70,6 +73,52 @@ def item_url(item, request=None) -> str:
     return media_url(item.media.name if item.media else "", request)
 
 
+#: ``parse_single_range``'s answer for a range that does not overlap the file (a 416).
+UNSATISFIABLE = (-1, -1)
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 64 * 1024
+
+
+def parse_single_range(header: str, size: int) -> tuple[int, int] | None:
+    """The inclusive ``(first, last)`` byte span a ``Range`` header asks of a ``size``-byte file.
+
+    RFC 9110: ``bytes=a-b``, ``bytes=a-`` and ``bytes=-n`` (the last n bytes);
+    ``last`` is clipped to the file. ``None`` means "send the whole file" (no
+    header, a malformed one, or several ranges, which servers may ignore);
+    ``UNSATISFIABLE`` means no byte of the file is in the range.
+    """
+    match = _RANGE.match(header.strip().replace(" ", "")) if header else None
+    if match is None:
+        return None
+    first_text, last_text = match.groups()
+    if not first_text:
+        if not last_text:
+            return None
+        suffix = int(last_text)
+        if suffix == 0 or size == 0:
+            return UNSATISFIABLE
+        return max(size - suffix, 0), size - 1
+    first = int(first_text)
+    if last_text and int(last_text) < first:
+        return None  # syntactically invalid: ignored (RFC 9110 14.1.1)
+    if first >= size:
+        return UNSATISFIABLE
+    last = min(int(last_text), size - 1) if last_text else size - 1
+    return first, last
+
+
+def _read_span(handle, length: int) -> Iterator[bytes]:
+    try:
+        while length > 0:
+            chunk = handle.read(min(CHUNK, length))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
 @require_safe
 def media_serve(request, name: str):
     """Serve a locally stored media file (only the local storage is routed here)."""
@@ -84,8 +133,25 @@ def media_serve(request, name: str):
     except (OSError, SuspiciousFileOperation):
         raise Http404("No such media.") from None
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
+    size = os.fstat(handle.fileno()).st_size
+    byte_range = parse_single_range(request.headers.get("Range", ""), size)
+    if byte_range is UNSATISFIABLE:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    elif byte_range is None:
+        response = FileResponse(handle, content_type=content_type)
+    else:
+        start, end = byte_range
+        handle.seek(start)
+        response = StreamingHttpResponse(
+            _read_span(handle, end - start + 1), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
     response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "Accept-Ranges, Content-Length, Content-Range"
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}, immutable"
     response["X-Content-Type-Options"] = "nosniff"
     return response
