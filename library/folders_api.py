@@ -49,7 +49,7 @@ class FolderApi(ApiView):
     is_public = False
     #: (private, public) input serializers; GET/DELETE read the query, POST the body.
     inputs: tuple = (None, None)
-    errors = (404,)
+    errors: tuple[int, ...] = (404,)
     tags = ("folders",)
 
     def folder_payload(self, folder) -> dict:

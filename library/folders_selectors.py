@@ -116,8 +116,11 @@ def folder_details(folder: Folder, *, public_view: bool = False) -> Folder:
 def folder_rows_prepare(rows: list[Folder]) -> list[Folder]:
     """Flatten the prefetched links into the attributes ``FolderOutput`` reads."""
     for folder in rows:
-        folder.thumbnail_items = [link.item for link in folder.thumbnail_link_rows]
-        folder.tag_names = [link.tag.name for link in folder.tag_link_rows]
+        # Prefetch(to_attr=...) lists: django-stubs knows them only on the annotated queryset's rows.
+        thumbnails: list[FolderThumbnail] = folder.thumbnail_link_rows  # type: ignore[attr-defined]
+        tags: list[FolderTag] = folder.tag_link_rows  # type: ignore[attr-defined]
+        folder.thumbnail_items = [link.item for link in thumbnails]
+        folder.tag_names = [link.tag.name for link in tags]
     return rows
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -135,6 +135,7 @@ def media_serve(request, name: str):
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     size = os.fstat(handle.fileno()).st_size
     byte_range = parse_single_range(request.headers.get("Range", ""), size)
+    response: HttpResponseBase
     if byte_range is UNSATISFIABLE:
         handle.close()
         response = HttpResponse(status=416)

@@ -88,6 +88,10 @@ class Folder(DomainScopedModel):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Not columns: set on listed rows by ``library.folders_selectors`` for ``FolderOutput``.
+    thumbnail_items: list[Item]
+    tag_names: list[str]
+
     class Meta:
         indexes = [
             models.Index(fields=["owner", "is_public", "created_at", "id"], name="library_folder_owner_idx"),
@@ -163,6 +167,10 @@ class Item(DomainScopedModel):
     completed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not columns: set on listed rows by ``library.selectors`` for the serializers.
+    tag_names: list[str]
+    viewer_reaction: str | None
+
     class Meta:
         indexes = [
             # getMyCreations (all items / root folder), user_library_counts
@@ -236,7 +244,7 @@ class Item(DomainScopedModel):
             self.deleted_at is None
             and self.is_public
             and self.public_approval_status == ApprovalStatus.APPROVED
-            and self.folder_id is not None
+            and self.folder is not None
             and self.folder.is_public
         )
 

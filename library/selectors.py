@@ -247,7 +247,7 @@ def my_creations(
     scope = "all"
     if folder_filter is not None and folder_filter.root:
         base, scope = base.filter(folder__isnull=True), "root"
-    elif folder_filter is not None:
+    elif folder_filter is not None and folder_filter.folder is not None:
         base, scope = base.filter(folder_id=folder_filter.folder.pk), f"folder:{folder_filter.folder.pk}"
     total = _counted(base, cache_key=_count_key("mine", owner.pk, scope))
     qs = base
@@ -307,7 +307,7 @@ def admin_items(
         qs = qs.filter(owner_id=user_id)
     if folder_filter is not None and folder_filter.root:
         qs = qs.filter(folder__isnull=True)
-    elif folder_filter is not None:
+    elif folder_filter is not None and folder_filter.folder is not None:
         qs = qs.filter(folder_id=folder_filter.folder.pk)
     if mtype:
         qs = qs.filter(mtype=mtype)

@@ -220,7 +220,7 @@ def item_view_record(*, item: Item, session_key) -> bool:
 
 
 LIKE, DISLIKE = ItemReaction.Kind.LIKE, ItemReaction.Kind.DISLIKE
-_COUNTER = {LIKE: "like_count", DISLIKE: "dislike_count"}
+_COUNTER: dict[str, str] = {LIKE: "like_count", DISLIKE: "dislike_count"}
 
 
 def _bump(ids, **deltas) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Model, Q
+from django.db.models import Count, Q
 
 from aimg_site.api.exceptions import NotFound
 from aimg_site.api.pagination import Page, PageRequest
@@ -65,7 +65,7 @@ class TagTarget:
     """What a tag endpoint tags: an item or a folder, with its link table."""
 
     obj: Item | Folder
-    link_model: type[Model]
+    link_model: type[ItemTag] | type[FolderTag]
     field: str
 
     @property

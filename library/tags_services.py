@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Manager
 from django.utils import timezone
 
 from aimg_site.core.scoping import current_domain
@@ -64,7 +66,8 @@ def tags_change(
     plan = change_plan(mode, current, names, asked=len(names), cap=MAX_TAGS_PER_TARGET, parameter="tags")
     added = [name for name in plan.new if name not in current]
     removed = [name for name in current if name not in plan.new]
-    links = target.link_model.objects
+    # ItemTag or FolderTag rows, the same shape (``field`` names the target)
+    links: Manager[Any] = target.link_model.objects
     if removed:
         links.filter(**{target.field: target.obj, "tag__name__in": removed}).delete()
     if added:
