@@ -103,13 +103,27 @@ MAX_REF_LIST_ITEMS = 50
 MAX_REF_ITEM_LENGTH = 2048
 
 
+EMAIL_MAX_LENGTH = 254
+
+
 def email_normalize(email: str, *, parameter: str = "email") -> str:
-    """``email`` trimmed and lower-cased, or ``InvalidParameter`` (400) when it is not an address."""
+    """``email`` trimmed and lower-cased, or ``InvalidParameter`` (400) when it is not an address.
+
+    The length is checked after lower-casing, which can lengthen a string
+    (``"İ".lower()`` is two characters) past what the column holds. Addresses
+    at a bare host name (``user@localhost``) or an IP literal (``user@[10.0.0.1]``)
+    are refused: the server would be mailing its own network.
+    """
     email = (email or "").strip().lower()
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise InvalidParameter(parameter, f"must be at most {EMAIL_MAX_LENGTH} characters")
     try:
         validate_email(email)
     except DjangoValidationError:
         raise InvalidParameter(parameter, "is not a valid email address") from None
+    domain_part = email.rpartition("@")[2]
+    if domain_part.startswith("[") or "." not in domain_part.strip("."):
+        raise InvalidParameter(parameter, "must be an address at an internet domain (name@example.com)")
     return email
 
 

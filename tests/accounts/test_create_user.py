@@ -171,3 +171,12 @@ def test_sign_ups_are_limited_per_client_address(api, guest):
     assert_envelope(
         api.post("/createUser", persona=guest, email="y@example.com", password=STRONG_PASSWORD), 429
     )
+
+
+def test_an_email_that_lower_casing_lengthens_past_254_characters_is_a_400_not_a_fault(api, guest):
+    email = ("a" * 64) + "@" + ".".join(["\u0130" * 25] * 4) + ".com"  # 172 sent, 272 lower-cased
+
+    response = assert_envelope(api.post("/createUser", persona=guest, email=email, password="Aa1!aaaaa"), 400)
+
+    assert "'email'" in response.error
+    assert not User.objects.filter(is_guest=False).exists()

@@ -141,6 +141,37 @@ def test_an_invalid_email_is_a_400_naming_it(api, guest):
     assert "email" in response.error
 
 
+#: 172 characters as sent, 272 once lower-cased ("İ".lower() is two characters): past the column's 254.
+LENGTHENED_BY_LOWERCASE = ("a" * 64) + "@" + ".".join(["\u0130" * 25] * 4) + ".com"
+
+
+@pytest.mark.parametrize(
+    ("email", "says"),
+    [
+        (LENGTHENED_BY_LOWERCASE, "at most 254"),
+        ("user@localhost", "internet domain"),
+        ("user@[127.0.0.1]", "internet domain"),
+        ('"quoted local"@example.com', "not a valid"),
+        ("a@b@example.com", "not a valid"),
+        ("user@example..com", "not a valid"),
+        ("user@-example.com", "not a valid"),
+    ],
+    ids=["lengthened-by-lowercase", "bare-host", "ip-literal", "quoted", "two-ats", "empty-label", "dash"],
+)
+def test_odd_email_forms_are_a_400_naming_the_email_and_send_nothing(api, guest, email, says, mailoutbox):
+    response = assert_envelope(api.post("/requestOTP", persona=guest, email=email), 400)
+
+    assert "'email'" in response.error and says in response.error
+    assert not OneTimePassword.objects.exists()
+
+
+def test_an_international_domain_is_accepted(api, guest, django_capture_on_commit_callbacks):
+    response = request_code(api, guest, "Ana@Exämple.com", django_capture_on_commit_callbacks)
+
+    assert_envelope(response, 200)
+    assert OneTimePassword.objects.get().email == "ana@exämple.com"
+
+
 def test_a_missing_email_is_a_400(api, guest):
     assert_envelope(api.post("/requestOTP", persona=guest), 400)
 

@@ -140,6 +140,14 @@ def test_an_otp_of_another_address_is_refused(api, owner, issue_code):
     assert "wrong or expired" in error
 
 
+def test_a_target_email_that_lower_casing_lengthens_past_254_characters_is_a_400(api, owner):
+    email = ("a" * 64) + "@" + ".".join(["\u0130" * 25] * 4) + ".com"
+
+    error = _refused(api, owner, 400, email=email, otp="123456")
+
+    assert "'email'" in error
+
+
 def test_an_invalid_target_email_is_refused(api, owner, issue_code):
     error = _refused(api, owner, 400, email="not-an-address", otp="123456")
     assert "valid email" in error
