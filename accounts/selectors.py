@@ -33,7 +33,8 @@ def self_user_payload(
 
     ``user`` is the signed-in user, a guest, or ``None`` (an anonymous
     session with no user yet: ``userID`` ``""``, counts 0). ``isAuthenticated``
-    is false for guests. Tier fields come from ``billing.entitlements``; item
+    is false for guests. ``tierExpiration`` is optional in the reference: it is
+    left out when the tier does not expire. Tier fields come from ``billing.entitlements``; item
     counts from ``library.selectors.user_library_counts``.
     ``extended_price_info`` is passed on to the entitlement's subscriptions
     (each gets ``price`` when billing provides it).
@@ -53,12 +54,13 @@ def self_user_payload(
         "isAuthenticated": bool(user is not None and not user.is_guest),
         "isAtLeast18Confirmed": bool(user is not None and user.is_at_least_18_confirmed),
         "tier": entitlement.tier,
-        "tierExpiration": _iso(entitlement.tier_expiration),
         "merchantProcessor": entitlement.merchant_processor,
         "subscriptions": subscriptions,
         "itemCount": 0,
         "rootFolderItemCount": 0,
     }
+    if entitlement.tier_expiration is not None:
+        payload["tierExpiration"] = _iso(entitlement.tier_expiration)
     if user is not None:
         from library.selectors import user_library_counts
 

@@ -204,7 +204,9 @@ class SelfUserOutput(serializers.Serializer):
     isAtLeast18Confirmed = serializers.BooleanField()
     profilePicture = serializers.CharField(required=False, help_text="Only with profilePicture=true.")
     tier = serializers.IntegerField()
-    tierExpiration = serializers.CharField(allow_null=True)
+    tierExpiration = serializers.CharField(
+        required=False, help_text="ISO 8601 with timezone; left out when the tier does not expire."
+    )
     merchantProcessor = serializers.CharField()
     subscriptions = SubscriptionOutput(many=True)
     itemCount = serializers.IntegerField()

@@ -17,7 +17,6 @@ SELF_USER_KEYS = {
     "isAuthenticated",
     "isAtLeast18Confirmed",
     "tier",
-    "tierExpiration",
     "merchantProcessor",
     "subscriptions",
     "itemCount",
@@ -40,7 +39,7 @@ def test_it_describes_the_signed_in_user(api, owner):
     assert payload["userID"] == str(owner.user.id)
     assert payload["email"] == "owner@example.com" and payload["username"] == "owner"
     assert payload["isAuthenticated"] is True
-    assert payload["tier"] == 0 and payload["tierExpiration"] is None
+    assert payload["tier"] == 0 and "tierExpiration" not in payload  # optional: no expiry, no field
     assert payload["itemCount"] == 3 and payload["rootFolderItemCount"] == 2
 
 
@@ -149,3 +148,21 @@ def test_subscriptions_show_prices_only_when_extended_price_info_is_asked(api, o
     assert "price" not in plain and plain["productID"] == "pro" and plain["tier"] == 1
     extended = api.get("/getSelfUser", persona=owner, extendedPriceInfo=True).payload["subscriptions"][0]
     assert extended["price"]["value"] == 5.0 and extended["price"]["currency"] == "USD"
+
+
+def test_a_tier_that_expires_gives_its_expiration_as_iso_8601_with_timezone(api, owner, monkeypatch):
+    import datetime as dt
+
+    from billing.entitlements import Entitlement
+
+    expires = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    monkeypatch.setattr(
+        "billing.entitlements.user_entitlement",
+        lambda *, user: Entitlement(tier=2, tier_expiration=expires, merchant_processor="", subscriptions=[]),
+    )
+
+    payload = assert_envelope(api.get("/getSelfUser", persona=owner), 200).payload
+
+    assert payload["tier"] == 2
+    assert payload["tierExpiration"] == "2030-01-02T03:04:05+00:00"
+    assert dt.datetime.fromisoformat(payload["tierExpiration"]) == expires
