@@ -24,6 +24,7 @@ _ERROR_TEXT = {
     405: "Wrong method.",
     409: "Conflict with an existing resource.",
     413: "Request body too large.",
+    415: "The body's Content-Type is not one this endpoint accepts (JSON).",
     429: "Rate or concurrency limit; see the Retry-After header.",
     503: "Temporarily unavailable.",
 }
@@ -89,7 +90,7 @@ def error_statuses(view, method: str) -> list[int]:
     if getattr(view, "admin_policy", AdminPolicy.NONE) is not AdminPolicy.NONE:
         codes.add(403)
     if method in ("POST", "PUT", "PATCH"):
-        codes.update({400, 413})
+        codes.update({400, 413, 415})
     if getattr(view, "rate_limits", ()):
         codes.add(429)
     return sorted(codes)
