@@ -71,6 +71,7 @@ class AuthLoginProviderApi(ApiView):
                 "a provider not configured on this site, or a redirectURL outside this site's front end.",
             ),
             413: OpenApiResponse(ErrorEnvelope, description="Request body too large."),
+            415: OpenApiResponse(ErrorEnvelope, description="The body is neither JSON nor a form."),
             503: OpenApiResponse(ErrorEnvelope, description="The provider cannot be used right now."),
         },
     )

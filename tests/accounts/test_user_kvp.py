@@ -133,3 +133,16 @@ def test_concurrent_new_keys_never_exceed_the_limit():
         t.join()
     assert sorted(outcomes) == ["Conflict"] * 5 + ["ok"] * 3
     assert UserKVP.all_domains.filter(user=user).count() == KVP_MAX_PER_USER
+
+
+def test_a_body_that_is_not_json_is_a_415_envelope_the_schema_documents(api, owner):
+    from drf_spectacular.generators import SchemaGenerator
+
+    response = api.client.post(
+        "/setUserKVP", "key=a&value=b", content_type="text/plain", headers={"X-Session-ID": owner.session_id}
+    )
+
+    assert response.status_code == 415
+    assert response.json()["hasError"] is True and response.json()["payload"] is None
+    operation = SchemaGenerator().get_schema(request=None, public=True)["paths"]["/setUserKVP"]["post"]
+    assert "415" in operation["responses"]
