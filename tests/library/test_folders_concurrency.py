@@ -147,3 +147,45 @@ def test_concurrent_tag_adds_never_exceed_ten_and_a_new_name_gets_one_row(owner)
     assert all(assert_envelope(resp).payload["success"] for resp in results)
     assert Tag.objects.filter(name="brand-new").count() == 1
     assert ItemTag.objects.filter(tag__name="brand-new").count() == 8
+
+
+def test_deleting_items_while_they_are_added_and_moved_neither_deadlocks_nor_miscounts(owner):
+    a, b = make_folder(owner), make_folder(owner)
+    in_a = [str(make_item(owner, folder=a).id) for _ in range(30)]
+    in_b = [str(make_item(owner, folder=b).id) for _ in range(30)]
+    doomed = in_a[::3] + in_b[::3]
+
+    def delete(ids):
+        return lambda: ApiClient().delete("/deleteItems", persona=owner, imageIDs=ids)
+
+    calls = [
+        delete(doomed),
+        lambda: _post(owner, "/addImagesToSelfFolder", folderID=str(a.id), imageIDs=in_b[::-1]),
+        lambda: _post(
+            owner,
+            "/moveItemsBetweenFolders",
+            sourceFolderID=str(a.id),
+            destinationFolderID=str(b.id),
+            imageIDs=in_a,
+        ),
+        delete(doomed[::-1]),
+    ] * 2
+    is_delete = [i % 4 in (0, 3) for i in range(len(calls))]
+
+    results = race(len(calls), lambda i: calls[i]())
+
+    for resp in results:
+        assert_envelope(resp)
+    deletions = [
+        row for resp, d in zip(results, is_delete, strict=True) if d for row in resp.payload if row["success"]
+    ]
+    assert sorted(row["id"] for row in deletions) == sorted(doomed)  # each deleted exactly once
+    assert Item.objects.filter(deleted_at__isnull=False).count() == len(doomed)
+    assert not Item.objects.filter(deleted_at__isnull=False, folder__isnull=False).exists()
+    total = (
+        live_count(a)
+        + live_count(b)
+        + Item.objects.filter(folder__isnull=True, deleted_at__isnull=True).count()
+    )
+    assert total == 60 - len(doomed)
+    _counts_match(owner)
