@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
 from library.models import ApprovalStatus, Folder, FolderTag, FolderThumbnail, Item, ItemTag, Tag
 from tests.library.factories import FolderFactory, ItemFactory
@@ -36,9 +37,26 @@ def wire_id(folder: Folder) -> str:
     return f"p-{folder.id}" if folder.is_public else str(folder.id)
 
 
+#: When ``make_folder``'s folders were last updated: long before any test runs.
+FOLDER_UPDATED_LONG_AGO = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+#: How far two wall-clock readings (test code, then a request) may disagree: the wall clock of a
+#: virtual machine can be stepped back by time synchronisation, so "after" is checked with slack.
+CLOCK_SLACK = dt.timedelta(seconds=2)
+
+
 def make_folder(owner, *, is_public: bool = False, **fields) -> Folder:
-    """A folder of ``owner`` (a Persona or a User)."""
+    """A folder of ``owner`` (a Persona or a User), last updated long ago (``FOLDER_UPDATED_LONG_AGO``).
+
+    A test that checks a write bumps ``updatedDate`` then compares against a date days old, not
+    against a reading of the clock a few microseconds earlier.
+    """
+    fields.setdefault("updated_at", FOLDER_UPDATED_LONG_AGO)
     return FolderFactory(owner=getattr(owner, "user", owner), is_public=is_public, **fields)
+
+
+def stamped_since(value: dt.datetime, started: dt.datetime) -> bool:
+    """``value`` was stamped by a write that ran after ``started`` (see ``CLOCK_SLACK``)."""
+    return started - CLOCK_SLACK <= value <= timezone.now() + CLOCK_SLACK
 
 
 def make_item(owner, *, public: bool = False, folder: Folder | None = None, **fields) -> Item:

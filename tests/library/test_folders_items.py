@@ -16,6 +16,7 @@ from tests.library.conftest_folders import (
     folder_item_ids,
     make_folder,
     make_item,
+    stamped_since,
     when,
     wire_id,
 )
@@ -45,7 +46,8 @@ def test_adding_puts_the_items_in_the_folder_stamped_now(api, owner, kind):
     assert assert_envelope(resp).payload == {"success": True}
     assert folder_item_ids(folder) == {i.id for i in items}
     assert all(
-        t >= started for t in Item.objects.filter(folder=folder).values_list("folder_added_at", flat=True)
+        stamped_since(t, started)
+        for t in Item.objects.filter(folder=folder).values_list("folder_added_at", flat=True)
     )
     after = _folder_payload(api, owner, folder)
     assert after["imageCount"] == 3
@@ -204,7 +206,7 @@ def test_removing_moves_items_to_the_root_stamped_now(api, owner, kind):
     assert assert_envelope(resp).payload == {"success": True}
     leaving.refresh_from_db()
     staying.refresh_from_db()
-    assert leaving.folder_id is None and leaving.folder_added_at >= started
+    assert leaving.folder_id is None and stamped_since(leaving.folder_added_at, started)
     assert staying.folder_id == folder.id and staying.folder_added_at == stamp
     after = _folder_payload(api, owner, folder)
     assert after["imageCount"] == 1 and after["thumbnails"] == []

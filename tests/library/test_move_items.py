@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from library.models import ApprovalStatus, FolderThumbnail, Item
 from tests.conftest import assert_envelope
-from tests.library.conftest_folders import folder_item_ids, make_folder, make_item, when, wire_id
+from tests.library.conftest_folders import (
+    folder_item_ids,
+    make_folder,
+    make_item,
+    stamped_since,
+    when,
+    wire_id,
+)
 
 LONG_AGO = timezone.now() - dt.timedelta(days=3)
 
@@ -50,7 +57,7 @@ def test_items_move_between_any_two_places_and_are_stamped_now(api, owner, sourc
     for item in items:
         item.refresh_from_db()
         assert item.folder_id == (destination.id if destination else None)
-        assert item.folder_added_at >= started
+        assert stamped_since(item.folder_added_at, started)
 
 
 def test_the_root_may_also_be_named_root(api, owner):
