@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.services import user_sign_in
 from aimg_site.core.models import AuditLogEntry
 from library.models import Item
-from tests.conftest import Persona, assert_envelope
+from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.factories import ItemFactory
 
 from .conftest import STRONG_PASSWORD
@@ -88,3 +88,44 @@ def test_deleting_twice_keeps_the_first_date(api, admin, owner):
 def test_an_invalid_admin_key_is_a_403(api, owner):
     assert_envelope(api.delete("/deleteUser", persona=owner, headers={"X-Administration-Key": "bogus"}), 403)
     assert User.objects.get(pk=owner.user.pk).is_disabled is False
+
+
+def _sexy_ai_member(email: str) -> tuple[User, uuid.UUID]:
+    from aimg_site.core.scoping import domain_context
+    from aimg_site.core.selectors import domain_get
+
+    with domain_context(domain_get("sexy.ai")):
+        user = User.objects.create_user(email=email)
+        key = user_sign_in(user=user, old_session_key=None, login_provider="OTP")
+    return user, key
+
+
+def test_deleting_an_account_leaves_the_same_email_on_another_site_untouched(api, owner):
+    twin, twin_key = _sexy_ai_member("owner@example.com")
+
+    assert_envelope(api.delete("/deleteUser", persona=owner, deleteItems=True), 200)
+
+    twin = User.all_domains.get(pk=twin.pk)
+    assert twin.is_disabled is False and twin.deleted_at is None
+    sexy = ApiClient("api.sexy.ai")
+    payload = sexy.get("/getSelfUser", persona=Persona(session_id=str(twin_key))).payload
+    assert payload["isAuthenticated"] is True and payload["userID"] == str(twin.pk)
+
+
+def test_an_admin_cannot_delete_a_user_of_another_site(api, admin):
+    stranger, stranger_key = _sexy_ai_member("stranger@example.com")
+
+    assert_envelope(api.delete("/deleteUser", persona=admin, userID=str(stranger.pk)), 404)
+
+    assert User.all_domains.get(pk=stranger.pk).is_disabled is False
+    assert not AuditLogEntry.objects.filter(action="deleteUser").exists()
+    sexy = ApiClient("api.sexy.ai")
+    assert sexy.get("/getSelfUser", persona=Persona(session_id=str(stranger_key))).payload["isAuthenticated"]
+
+
+def test_an_admin_without_user_id_deletes_their_own_account(api, admin, owner):
+    assert_envelope(api.delete("/deleteUser", persona=admin), 200)
+
+    assert User.objects.get(pk=admin.user.pk).is_disabled is True
+    assert User.objects.get(pk=owner.user.pk).is_disabled is False
+    assert AuditLogEntry.objects.get().target_id == str(admin.user.pk)
