@@ -229,3 +229,27 @@ def test_restore_by_user_restores_every_deleted_item_of_that_user(
     assert_envelope(api.post("/restoreItems", persona=admin, userID=str(uuid.uuid4())), 404)
     resp = assert_envelope(api.post("/restoreItems", persona=admin), 400)
     assert "imageIDs" in resp.error
+
+
+def test_a_guest_with_a_library_reads_lists_and_deletes_its_own_items(api, guest, other_user):
+    from accounts.models import User
+
+    assert_envelope(api.post("/createSelfFolder", persona=guest, name="mine"))
+    guest_user = User.objects.get(id=api.get("/getSelfFolders", persona=guest).payload[0]["userID"])
+    assert guest_user.is_guest
+    item = ItemFactory(owner=guest_user)
+    theirs = ItemFactory(owner=other_user.user)
+    assert assert_envelope(api.get("/getItem", persona=guest, imageID=str(item.id))).payload["id"] == str(
+        item.id
+    )
+    assert [row["id"] for row in assert_envelope(api.get("/getMyCreations", persona=guest)).payload] == [
+        str(item.id)
+    ]
+    resp = assert_envelope(delete(api, guest, imageIDs=[str(item.id), str(theirs.id)]))
+    assert resp.payload == [
+        {"id": str(item.id), "success": True},
+        {"id": str(theirs.id), "success": False, "message": "Item not found."},
+    ]
+    assert refreshed(item).deleted_at is not None and refreshed(theirs).deleted_at is None
+    # a whole library needs a PRO tier, which a guest never has
+    assert_envelope(delete(api, guest, userID=str(guest_user.id)), 403)
