@@ -10,18 +10,35 @@ from aimg_site.api.fields import BoolParam, CommaListField
 # --- Inputs ---------------------------------------------------------------------------
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string, and only a string: a number, boolean, object or array is a 400.
+
+    DRF's ``CharField`` turns numbers into strings, which silently changes
+    what was meant (an OTP sent as the number ``012345`` arrives as
+    ``"12345"``, a wrong code instead of a clear error). Query parameters are
+    always strings, so this only tightens JSON bodies.
+    """
+
+    default_error_messages = {"invalid": "must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _email(required: bool = True, help_text: str = "The email of the User.") -> serializers.CharField:
-    return serializers.CharField(required=required, max_length=254, help_text=help_text)
+    return StrictCharField(required=required, max_length=254, help_text=help_text)
 
 
 def _password(help_text: str = "The chosen password of the User.") -> serializers.CharField:
-    return serializers.CharField(
+    return StrictCharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=4096, help_text=help_text
     )
 
 
 def _otp() -> serializers.CharField:
-    return serializers.CharField(
+    return StrictCharField(
         required=False,
         allow_blank=True,
         max_length=32,
@@ -34,7 +51,7 @@ _AGE = "Whether the User has confirmed being 18+ years old."
 
 class CreateUserInput(serializers.Serializer):
     email = _email()
-    username = serializers.CharField(
+    username = StrictCharField(
         required=False, allow_blank=True, max_length=64, help_text="The chosen username."
     )
     password = _password()
@@ -45,9 +62,7 @@ class CreateUserInput(serializers.Serializer):
         max_items=50,
         help_text="Browser referrers (a JSON array or a comma-separated string).",
     )
-    rs = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="An affiliate referrer."
-    )
+    rs = StrictCharField(required=False, allow_blank=True, max_length=200, help_text="An affiliate referrer.")
 
 
 class AuthenticateUserInput(serializers.Serializer):
@@ -74,7 +89,7 @@ class GetSelfUserQuery(serializers.Serializer):
 
 
 class SetSelfUserPropertiesInput(serializers.Serializer):
-    username = serializers.CharField(
+    username = StrictCharField(
         required=False, allow_blank=True, max_length=64, help_text="The chosen username."
     )
     password = _password("The new password; every other session of the User ends.")
@@ -84,7 +99,7 @@ class SetSelfUserPropertiesInput(serializers.Serializer):
 
 
 class SetSelfUserProfilePictureInput(serializers.Serializer):
-    profilePicture = serializers.CharField(
+    profilePicture = StrictCharField(
         allow_blank=True,
         trim_whitespace=False,
         help_text="A base64 data URI (JPEG, PNG, TIFF or WebP, at most 1 MB and 1024x1024); '' removes it.",
@@ -92,8 +107,8 @@ class SetSelfUserProfilePictureInput(serializers.Serializer):
 
 
 class AdminUserTargetInput(serializers.Serializer):
-    userID = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    userID = StrictCharField(required=False, allow_blank=True, max_length=64)
+    email = StrictCharField(required=False, allow_blank=True, max_length=254)
 
 
 class SetProfilePictureBannedInput(AdminUserTargetInput):
@@ -103,7 +118,7 @@ class SetProfilePictureBannedInput(AdminUserTargetInput):
 
 
 class SetUserAdditionalInformationInput(AdminUserTargetInput):
-    additionalInformation = serializers.CharField(
+    additionalInformation = StrictCharField(
         required=False,
         allow_blank=True,
         allow_null=True,
@@ -143,30 +158,24 @@ class SetUserAbuseLevelInput(AdminUserTargetInput):
 
 
 class KVPKeyQuery(serializers.Serializer):
-    key = serializers.CharField(
-        max_length=128, trim_whitespace=False, help_text="The key (1-128 characters)."
-    )
+    key = StrictCharField(max_length=128, trim_whitespace=False, help_text="The key (1-128 characters).")
 
 
 class SetUserKVPInput(serializers.Serializer):
-    key = serializers.CharField(
-        max_length=128, trim_whitespace=False, help_text="The key (1-128 characters)."
-    )
-    value = serializers.CharField(
+    key = StrictCharField(max_length=128, trim_whitespace=False, help_text="The key (1-128 characters).")
+    value = StrictCharField(
         allow_blank=True, trim_whitespace=False, help_text="The value (at most 64 KiB of UTF-8)."
     )
 
 
 class GetUserQuery(serializers.Serializer):
-    userID = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254, help_text="Admins only.")
-    username = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, help_text="Admins only."
-    )
+    userID = StrictCharField(required=False, allow_blank=True, max_length=64)
+    email = StrictCharField(required=False, allow_blank=True, max_length=254, help_text="Admins only.")
+    username = StrictCharField(required=False, allow_blank=True, max_length=64, help_text="Admins only.")
 
 
 class DeleteUserQuery(serializers.Serializer):
-    userID = serializers.CharField(
+    userID = StrictCharField(
         required=False, allow_blank=True, max_length=64, help_text="Admins only: the User to delete."
     )
     deleteItems = BoolParam(required=False, help_text="Whether to delete the User's Items as well.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.serializers import StrictCharField
 from aimg_site.api.fields import BoolParam, CommaListField
 from aimg_site.core.scoping import current_domain
 
@@ -13,7 +14,7 @@ MAX_REF_LIST_ITEMS = 50
 
 
 class AuthLoginProviderInput(serializers.Serializer):
-    redirectURL = serializers.CharField(
+    redirectURL = StrictCharField(
         max_length=REDIRECT_URL_MAX_LENGTH,
         trim_whitespace=True,
         help_text=(
@@ -27,7 +28,7 @@ class AuthLoginProviderInput(serializers.Serializer):
         max_items=MAX_REF_LIST_ITEMS,
         help_text="Browser referrers, comma-separated (a JSON array is accepted too).",
     )
-    rs = serializers.CharField(
+    rs = StrictCharField(
         required=False, allow_blank=True, max_length=200, help_text="Affiliate referrer of the user."
     )
     isAtLeast18Confirmed = BoolParam(required=False, help_text="Whether the user confirmed being 18+.")
