@@ -16,7 +16,6 @@ import base64
 import json
 import logging
 import secrets
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ import requests
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from requests.structures import CaseInsensitiveDict
 
@@ -38,6 +37,7 @@ from accounts.oauth.flowstate import flow_unseal
 from accounts.oauth.selectors import oauth_login_providers
 from accounts.oauth.services import oauth_tokens_revoke_for_user
 from accounts.sessions import session_digest, session_guest_user, session_resolve
+from tests.concurrency import race_calls
 from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.factories import ItemFactory
 
@@ -891,7 +891,7 @@ def test_revoking_deletes_the_users_stored_tokens(api, providers):
 # --- concurrency ----------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("existing", [None, "otp", "password"])
 def test_concurrent_first_logins_make_one_user_and_one_link(providers, existing):
     if connection.vendor != "postgresql":
@@ -905,21 +905,7 @@ def test_concurrent_first_logins_make_one_user_and_one_link(providers, existing)
     for browser in browsers:
         started = start(browser, "github")
         consents.append(providers.consent(started.headers["Location"], github()))
-    barrier = threading.Barrier(len(browsers))
-    results: list = [None] * len(browsers)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = callback(browsers[index], consents[index])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race_calls([lambda i=i: callback(browsers[i], consents[i]) for i in range(len(browsers))])
 
     payloads = [assert_signed_in(result) for result in results]
     assert len({p["userID"] for p in payloads}) == 1

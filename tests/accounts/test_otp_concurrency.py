@@ -9,37 +9,14 @@ from django.db import connection
 
 from accounts.otp import otp_consume, otp_create
 from aimg_site.api.exceptions import RateLimited
-from aimg_site.core.scoping import domain_context
-from aimg_site.core.selectors import domain_get
+from tests.concurrency import race as _race
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL (SQLite locks the file)"
     ),
 ]
-
-
-def _race(n: int, fn) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            with domain_context(domain_get("freejourney.ai")):
-                barrier.wait()
-                results[i] = fn(i)
-        except Exception as exc:  # the outcome under test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_sixteen_concurrent_wrong_guesses_check_no_more_codes_than_the_limit(monkeypatch):

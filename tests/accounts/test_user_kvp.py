@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
 from accounts.models import User, UserKVP
 from accounts.services import KVP_MAX_PER_USER, kvp_set
+from tests.concurrency import race
 from tests.conftest import assert_envelope
 
 
@@ -99,7 +98,7 @@ def test_a_user_may_hold_at_most_200_keys_but_may_still_replace_them(api, owner)
     assert_envelope(api.post("/setUserKVP", persona=owner, key="k7", value="new"), 200)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_new_keys_never_exceed_the_limit():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL")
@@ -112,25 +111,8 @@ def test_concurrent_new_keys_never_exceed_the_limit():
         UserKVP.objects.bulk_create(
             [UserKVP(user=user, key=f"k{n}", value="v", domain=domain) for n in range(KVP_MAX_PER_USER - 3)]
         )
-    barrier = threading.Barrier(8)
-    outcomes = []
-
-    def add(n: int) -> None:
-        try:
-            with domain_context(domain):
-                barrier.wait()
-                kvp_set(user=user, key=f"race-{n}", value="v")
-                outcomes.append("ok")
-        except Exception as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race(8, lambda n: kvp_set(user=user, key=f"race-{n}", value="v"))
+    outcomes = [type(r).__name__ if isinstance(r, Exception) else "ok" for r in results]
     assert sorted(outcomes) == ["Conflict"] * 5 + ["ok"] * 3
     assert UserKVP.all_domains.filter(user=user).count() == KVP_MAX_PER_USER
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
 from library.models import ApprovalStatus, Folder, FolderTag, FolderThumbnail, Item, ItemTag, Tag
+from tests.concurrency import race  # noqa: F401 (re-exported for the folder tests)
 from tests.library.factories import FolderFactory, ItemFactory
 
 
@@ -89,23 +87,6 @@ def tag_folder(folder: Folder, *names: str) -> None:
 def live_count(folder: Folder) -> int:
     """The COUNT query every ``imageCount`` must agree with."""
     return Item.objects.filter(folder=folder, deleted_at__isnull=True).count()
-
-
-def race(n: int, fn) -> list:
-    """Run ``fn(i)`` for i in range(n) on n threads released together; results or raised exceptions."""
-    gate = threading.Barrier(n)
-
-    def call(i: int):
-        gate.wait()
-        try:
-            return fn(i)
-        except Exception as exc:  # the outcome under test
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(call, range(n)))
 
 
 def when(text: str) -> dt.datetime:

@@ -1,6 +1,5 @@
 """Concurrent likes and deletes on PostgreSQL: exact counters, no lost updates, no double counts."""
 
-import threading
 import uuid
 
 import pytest
@@ -8,13 +7,14 @@ from django.db import connection
 
 from accounts.sessions import session_rotate
 from library.models import Item, ItemReaction, ItemView
+from tests.concurrency import race_calls as run_together
 from tests.conftest import ApiClient, Persona
 from tests.library.factories import ItemFactory, UserFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        "connection.vendor != 'postgresql'",
+        connection.vendor != "postgresql",
         reason="needs PostgreSQL row locks and real concurrent transactions",
     ),
 ]
@@ -23,30 +23,6 @@ pytestmark = [
 def persona_for(user) -> Persona:
     key, _ = session_rotate(old_key=None, user=user)
     return Persona(session_id=str(key), user=user)
-
-
-def run_together(calls):
-    """Run each callable in its own thread, released at once; return their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = []
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.conftest import ApiClient, assert_envelope
 from tests.library.conftest_folders import live_count, make_folder, make_item, race, thumbnail_ids, wire_id
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL (SQLite locks the file)"
     ),

@@ -1,11 +1,10 @@
 """Named rate limits: 429 envelope with Retry-After past the limit, per key."""
 
-import threading
-
 import pytest
 
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import RateLimited
+from tests.concurrency import race
 from tests.conftest import assert_envelope
 
 pytestmark = pytest.mark.urls("tests.platform.urls")
@@ -42,19 +41,6 @@ def test_the_limit_can_be_switched_off(settings):
 
 def test_concurrent_hits_never_pass_more_than_the_limit():
     ratelimit.register("race", "10/minute", "no")
-    passed, barrier = [], threading.Barrier(30)
-
-    def attempt():
-        barrier.wait()
-        try:
-            ratelimit.hit("race", key="same")
-            passed.append(1)
-        except RateLimited:
-            pass
-
-    threads = [threading.Thread(target=attempt) for _ in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(passed) == 10
+    results = race(30, lambda _i: ratelimit.hit("race", key="same"))
+    assert sum(1 for r in results if r is None) == 10
+    assert all(isinstance(r, RateLimited) for r in results if r is not None)

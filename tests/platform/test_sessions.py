@@ -1,7 +1,6 @@
 """X-Session-ID: validation, anonymous sessions, guests, rotation, expiry, last-seen throttling."""
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
@@ -16,6 +15,7 @@ from accounts.sessions import (
     session_rotate,
     sessions_end_for_user,
 )
+from tests.concurrency import race_calls
 from tests.conftest import Persona, assert_envelope
 
 pytestmark = pytest.mark.urls("tests.platform.urls")
@@ -57,21 +57,8 @@ def test_concurrent_first_writes_of_one_session_make_one_guest(api):
     from tests.conftest import ApiClient
 
     persona = Persona(session_id=str(uuid.uuid4()))
-    results, barrier = [], threading.Barrier(8)
-
-    def call():
-        barrier.wait()
-        try:
-            results.append(ApiClient().post("/testOwner", persona=persona).payload["userID"])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 8 and len(set(results)) == 1
+    results = race_calls([lambda: ApiClient().post("/testOwner", persona=persona).payload["userID"]] * 8)
+    assert len(set(results)) == 1
     assert User.objects.filter(is_guest=True).count() == 1
 
 
