@@ -97,6 +97,13 @@ class ServiceUnavailable(ApiError):
     default_message = "The service is temporarily unavailable. Try again later."
 
 
+def error_response(message: str, status: int):
+    """A Django ``JsonResponse`` with the error envelope (for code that runs outside DRF)."""
+    from django.http import JsonResponse
+
+    return JsonResponse(error_body(message), status=status, json_dumps_params={"separators": (",", ":")})
+
+
 def error_body(message: str, error_code: int | None = None) -> dict:
     body: dict = {"hasError": True, "payload": None, "errorMessage": message}
     if error_code is not None:

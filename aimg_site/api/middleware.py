@@ -7,12 +7,11 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import JsonResponse
 
 from aimg_site.core.scoping import bind_domain, unbind_domain
 from aimg_site.core.selectors import domain_for_host
 
-from .exceptions import error_body
+from .exceptions import error_response
 from .logging import bind_request_id, unbind_request_id
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -52,7 +51,7 @@ class RequestSizeLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return JsonResponse(error_body("The Content-Length header is not a number."), status=400)
+            return error_response("The Content-Length header is not a number.", 400)
         content_type = request.META.get("CONTENT_TYPE", "")
         limit = (
             settings.AIMG_MAX_UPLOAD_BYTES
@@ -60,9 +59,7 @@ class RequestSizeLimitMiddleware:
             else settings.AIMG_MAX_JSON_BYTES
         )
         if length > limit:
-            return JsonResponse(
-                error_body(f"The request body is too large (at most {limit} bytes)."), status=413
-            )
+            return error_response(f"The request body is too large (at most {limit} bytes).", 413)
         return self.get_response(request)
 
 
@@ -76,7 +73,7 @@ class DomainMiddleware:
         try:
             host = request.get_host()
         except DisallowedHost:
-            return JsonResponse(error_body("The Host header is not allowed."), status=400)
+            return error_response("The Host header is not allowed.", 400)
         request.domain = domain_for_host(host)
         token = bind_domain(request.domain)
         try:
