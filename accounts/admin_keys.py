@@ -50,12 +50,21 @@ def admin_key_revoke(*, key: AdminKey) -> AdminKey:
 
 
 def admin_key_find(*, raw_key: str) -> AdminKey | None:
-    """The active key matching ``raw_key`` in the bound domain, with its user."""
+    """The active key matching ``raw_key`` in the bound domain, with its user.
+
+    The user must still be staff and not deleted: taking ``is_staff`` away (or
+    deleting the account) ends every key at once, without revoking each.
+    """
     if not raw_key or len(raw_key) > 200:
         return None
     key = (
         AdminKey.objects.select_related("user")
-        .filter(key_digest=admin_key_digest(raw_key), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            key_digest=admin_key_digest(raw_key),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            user__is_staff=True,
+        )
         .first()
     )
     if key is None or key.user.is_disabled:

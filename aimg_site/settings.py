@@ -189,10 +189,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Identity -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "accounts.backends.DomainEmailBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# Only our backend: allauth's own (email + password) ignores deleted and banned accounts, and its
+# OAuth flow never logs a browser in here (``accounts.oauth.adapters`` answers with a redirect).
+AUTHENTICATION_BACKENDS = ["accounts.backends.DomainEmailBackend"]
 # USERNAME_FIELD is the email, unique per domain (a UniqueConstraint), not globally.
 SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 AUTH_PASSWORD_VALIDATORS: list[dict] = []  # the reference's own rule lives in accounts.passwords

@@ -155,3 +155,26 @@ def _form_data(page) -> dict:
         for name in management.fields:
             data[f"{management.prefix}-{name}"] = management[name].value()
     return data
+
+
+def test_a_console_session_ends_when_its_staff_user_is_deleted(console):
+    assert console.get("/console/accounts/user/").status_code == 200
+    User.objects.filter(pk=console.staff.pk).update(is_disabled=True)
+    page = console.get("/console/accounts/user/")
+    assert page.status_code == 302 and "/console/login/" in page["Location"]
+
+
+def test_a_console_session_ends_when_its_staff_user_reaches_abuse_level_9(console):
+    User.objects.filter(pk=console.staff.pk).update(abuse_level=9)
+    page = console.get("/console/accounts/user/")
+    assert page.status_code == 302 and "/console/login/" in page["Location"]
+
+
+def test_a_deleted_staff_user_cannot_sign_in_to_the_console(console):
+    User.objects.filter(pk=console.staff.pk).update(is_disabled=True)
+    client = Client(HTTP_HOST="api.freejourney.ai")
+    page = client.post(
+        "/console/login/?next=/console/", {"username": "staff@example.com", "password": "Sunny-Day-42"}
+    )
+    assert page.status_code == 200  # the form again, not a redirect into the console
+    assert client.get("/console/accounts/user/").status_code == 302

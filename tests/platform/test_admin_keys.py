@@ -119,3 +119,8 @@ def test_the_audit_log_records_who_did_what_on_what(rf, admin, owner):
         str(owner.user.id),
     )
     assert entry.actor == key.user and entry.details == {"abuse": 3}
+
+
+def test_a_key_of_a_user_no_longer_staff_stops_working(api, admin):
+    User.objects.filter(email="admin@example.com").update(is_staff=False)
+    assert_envelope(api.get("/testAdminOnly", persona=admin), 403)
