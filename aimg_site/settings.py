@@ -22,10 +22,22 @@ VAR_DIR = Path(env.str("AIMG_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+#: Keys anyone can read in this repository, and the shortest key accepted in production.
+INSECURE_SECRET_KEYS = frozenset({DEV_SECRET_KEY, "change-me-in-production"})
+MIN_SECRET_KEY_LENGTH = 32
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and env.bool("AIMG_REQUIRE_SECRET_KEY", default=False):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production (AIMG_REQUIRE_SECRET_KEY is on).")
+# ``aimg_site.wsgi`` (the production server) turns AIMG_REQUIRE_SECRET_KEY on unless told otherwise;
+# management commands and the test suite keep the development key.
+if (
+    not DEBUG
+    and env.bool("AIMG_REQUIRE_SECRET_KEY", default=False)
+    and (SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH)
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be set to a private random value of at least {MIN_SECRET_KEY_LENGTH} "
+        "characters in production (AIMG_REQUIRE_SECRET_KEY is on)."
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
@@ -262,6 +274,21 @@ SOCIALACCOUNT_PROVIDERS = {
 SESSION_COOKIE_SECURE = env.bool("AIMG_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Browser security headers (SecurityMiddleware, XFrameOptionsMiddleware) ---------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# HSTS is opt-in: once a browser has seen it, the site cannot go back to http.
+SECURE_HSTS_SECONDS = env.int("AIMG_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("AIMG_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("AIMG_HSTS_PRELOAD", default=False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips any client-sent one),
+# requests it received over https count as secure (HSTS, secure redirects, absolute URLs).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("AIMG_BEHIND_TLS_PROXY", default=False) else None
+)
 
 # --- CORS -----------------------------------------------------------------------
 CORS_ALLOWED_ORIGIN_REGEXES = env.list(

@@ -164,3 +164,10 @@ def test_a_fault_outside_drf_is_a_500_envelope_through_handler500():
         "errorMessage": "We had a problem with our server. Try again later.",
     }
     assert response.headers["X-Request-ID"] == "plain-500"
+
+
+def test_every_response_carries_the_browser_security_headers(api, owner):
+    response = api.get("/getSelfUser", persona=owner)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
