@@ -309,7 +309,7 @@ CORS_EXPOSE_HEADERS = ["x-session-id", "x-request-id", "retry-after"]
 REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_RENDERER_CLASSES": ["aimg_site.api.envelope.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "aimg_site.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],

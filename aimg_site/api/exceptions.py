@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -164,6 +165,11 @@ def envelope_exception_handler(exc, context):
         status, message, code = exc.status_code, _drf_message(exc), None
     elif isinstance(exc, Http404):
         status, message, code = 404, "The resource was not found.", None
+    elif isinstance(exc, RequestDataTooBig):
+        status, message, code = 413, "The request body is too large.", None
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        # Django refuses to parse more than DATA_UPLOAD_MAX_NUMBER_FIELDS query or form parameters.
+        status, message, code = 400, "The request has too many parameters.", None
     elif isinstance(exc, DjangoPermissionDenied):
         status, message, code = 403, "You are not allowed to do this.", None
     else:

@@ -171,3 +171,22 @@ def test_every_response_carries_the_browser_security_headers(api, owner):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"ids": ' + "[" * 100_000 + "]" * 100_000 + "}", "[" * 50_000, '{"a": ' * 30_000 + "1" + "}" * 30_000],
+    ids=["nested-arrays", "unclosed-arrays", "nested-objects"],
+)
+def test_a_deeply_nested_json_body_is_a_400_not_a_500(api, guest, body):
+    response = api.post("/testEcho", persona=guest, body=body)
+    assert_envelope(response, 400)
+    assert "nested" in response.error
+
+
+def test_thousands_of_query_parameters_are_a_400_not_a_500(guest):
+    client = Client(HTTP_HOST="api.freejourney.ai", raise_request_exception=False)
+    query = "&".join(f"p{i}=1" for i in range(5000))
+    response = client.get(f"/testEcho?{query}", HTTP_X_SESSION_ID=guest.session_id)
+    assert response.status_code == 400
+    assert response.json()["hasError"] is True and "parameters" in response.json()["errorMessage"]
