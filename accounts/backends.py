@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+
+from aimg_site.api import ratelimit
+from aimg_site.api.clientip import client_address
+from aimg_site.api.exceptions import RateLimited
+from aimg_site.core.scoping import current_domain
 
 from .abuse import ABUSE_LEVEL_BANNED
 from .models import User
+
+
+def _count_password_check(request, email: str) -> None:
+    """Count a console sign-in attempt under the API's own limits (``sign-in-address`` and
+    ``password-check-email``, shared with ``authenticateUser``: the password is the same).
+
+    Past a limit the attempt is refused without checking the password; ``PermissionDenied`` makes
+    ``django.contrib.auth.authenticate`` stop and report a failed login.
+    """
+    try:
+        address = client_address(request) if request is not None else None
+        if address:
+            ratelimit.hit("sign-in-address", key=address)
+        ratelimit.hit("password-check-email", key=f"{current_domain().pk}:{email.strip().lower()}")
+    except RateLimited:
+        raise PermissionDenied("Too many sign-in attempts.") from None
 
 
 class DomainEmailBackend(ModelBackend):
@@ -16,6 +38,7 @@ class DomainEmailBackend(ModelBackend):
         email = username or kwargs.get("email")
         if not email or not password:
             return None
+        _count_password_check(request, email)
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle

@@ -178,3 +178,17 @@ def test_a_deleted_staff_user_cannot_sign_in_to_the_console(console):
     )
     assert page.status_code == 200  # the form again, not a redirect into the console
     assert client.get("/console/accounts/user/").status_code == 302
+
+
+def test_console_passwords_cannot_be_guessed_without_limit(console):
+    client = Client(HTTP_HOST="api.freejourney.ai")
+    for attempt in range(10):
+        client.post(
+            "/console/login/?next=/console/",
+            {"username": "staff@example.com", "password": f"guess-{attempt}"},
+        )
+    page = client.post(
+        "/console/login/?next=/console/", {"username": "staff@example.com", "password": "Sunny-Day-42"}
+    )
+    assert page.status_code == 200  # refused: the form again, not a redirect into the console
+    assert client.get("/console/accounts/user/").status_code == 302

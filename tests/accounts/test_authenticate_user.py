@@ -188,3 +188,37 @@ def test_signing_in_records_each_internal_provider_once(api, guest, member, issu
         "OTP",
         "Password",
     ]
+
+
+@pytest.fixture
+def hashing_count(monkeypatch):
+    """How many times a password hash was computed (the work a timing attacker measures)."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    calls = []
+    original = MD5PasswordHasher.encode
+
+    def counting_encode(self, password, salt):
+        calls.append(1)
+        return original(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counting_encode)
+    return calls
+
+
+@pytest.mark.parametrize("account", ["unknown", "passwordless", "with-password"])
+def test_a_wrong_password_costs_one_hash_whether_or_not_the_email_is_registered(
+    api, guest, make_user, hashing_count, account
+):
+    # An account made by OTP or OAuth has no usable password: checking one must not answer faster
+    # than for an unknown email, or the response time tells which emails are registered.
+    if account == "passwordless":
+        make_user("target@example.com")
+    elif account == "with-password":
+        make_user("target@example.com", password=STRONG_PASSWORD)
+    hashing_count.clear()
+    response = api.post(
+        "/authenticateUser", persona=guest, email="target@example.com", password="Wrong-Pass-1234"
+    )
+    assert_envelope(response, 401)
+    assert len(hashing_count) == 1
