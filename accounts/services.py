@@ -97,6 +97,34 @@ def user_sign_in(
     return new_key
 
 
+def user_email_is_proven(*, user: User) -> bool:
+    """Has someone already shown they receive this account's email (an OTP sign-in, or an OAuth link)?"""
+    from allauth.socialaccount.models import SocialAccount
+
+    return (
+        UserLoginProvider.objects.filter(user=user, provider_id=UserLoginProvider.Provider.OTP).exists()
+        or SocialAccount.objects.filter(user=user).exists()
+    )
+
+
+def user_secure_for_proven_owner(*, user: User) -> User:
+    """The caller has just proven they receive ``user``'s email (an OTP, a provider-verified address).
+
+    If nobody had proven it before (the account was registered with a
+    password only, which ``createUser`` allows), that password may be an
+    impostor's who registered the address first: it is removed and every
+    session of the account ends, so the proven owner alone holds it (allauth's
+    ``wipe_password`` reasoning). The owner can set a new password afterwards.
+    Call inside a transaction.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_usable_password() and not user_email_is_proven(user=user):
+        user.set_unusable_password()
+        user.save(update_fields=["password", "updated_at"])
+        sessions_end_for_user(user=user)
+    return user
+
+
 # --- Sign-up, sign-in, sign-out ---------------------------------------------------
 
 MAX_REF_LIST_ITEMS = 50
@@ -259,6 +287,8 @@ def user_authenticate(
         provider = UserLoginProvider.Provider.OTP
         if user is None:
             user = user_create(email=email, password=password, is_at_least_18_confirmed=False)
+        else:
+            user = user_secure_for_proven_owner(user=user)
     else:
         ratelimit.hit("password-check-email", key=domain_key)
         if user is None:

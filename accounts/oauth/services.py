@@ -24,9 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
-from accounts.models import User, UserLoginProvider
-from accounts.services import USERNAME_MAX_LENGTH, user_create, user_sign_in
-from accounts.sessions import sessions_end_for_user
+from accounts.models import User
+from accounts.services import USERNAME_MAX_LENGTH, user_create, user_secure_for_proven_owner, user_sign_in
 from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidParameter, ServiceUnavailable
 from aimg_site.core.scoping import current_domain
 
@@ -89,28 +88,15 @@ def _username_suggestion(sociallogin: SocialLogin) -> str:
     return name[:USERNAME_MAX_LENGTH]
 
 
-def _email_is_proven(user: User) -> bool:
-    """Has someone already shown they receive this account's email (an OTP, or an OAuth link)?"""
-    return (
-        UserLoginProvider.objects.filter(user=user, provider_id=UserLoginProvider.Provider.OTP).exists()
-        or SocialAccount.objects.filter(user=user).exists()
-    )
-
-
 def _link_by_email(*, request: HttpRequest, sociallogin: SocialLogin, user: User) -> User:
     """Connect the provider account to an existing user found by its (provider-verified) email.
 
     If nobody ever proved they own the account's address (it was registered
-    with a password only), the password may be an impostor's who registered
-    the address first: it is removed and the account's other sessions are
-    ended, so the provider-proven owner alone holds the account (allauth's
-    ``wipe_password`` reasoning). The owner can still sign in with an OTP.
+    with a password only), the password may be an impostor's: see
+    ``accounts.services.user_secure_for_proven_owner``. The owner can still
+    sign in with an OTP.
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.has_usable_password() and not _email_is_proven(user):
-        user.set_unusable_password()
-        user.save(update_fields=["password", "updated_at"])
-        sessions_end_for_user(user=user)
+    user = user_secure_for_proven_owner(user=user)
     sociallogin.connect(request, user)
     return user
 

@@ -222,3 +222,42 @@ def test_a_wrong_password_costs_one_hash_whether_or_not_the_email_is_registered(
     )
     assert_envelope(response, 401)
     assert len(hashing_count) == 1
+
+
+def test_an_impostors_password_stops_working_when_the_owner_of_the_email_signs_in_with_an_otp(
+    api, issue_code
+):
+    # Someone registers the victim's address with a password (createUser needs no proof of the
+    # address). When the victim later proves the address with an OTP, the impostor must be out.
+    impostor = Persona(session_id=str(uuid.uuid4()))
+    signed_up = assert_envelope(
+        api.post("/createUser", persona=impostor, email="victim@example.com", password=STRONG_PASSWORD), 200
+    )
+    impostor_session = Persona(session_id=signed_up.payload["sessionID"])
+    victim = Persona(session_id=str(uuid.uuid4()))
+    code = issue_code("victim@example.com")
+    assert_envelope(api.post("/authenticateUser", persona=victim, email="victim@example.com", otp=code), 200)
+    assert_envelope(
+        api.post("/authenticateUser", persona=impostor, email="victim@example.com", password=STRONG_PASSWORD),
+        401,
+    )
+    assert api.get("/getSelfUser", persona=impostor_session).payload["isAuthenticated"] is False
+
+
+def test_a_password_stays_when_the_address_was_proven_at_sign_up(api, issue_code):
+    owner_session = Persona(session_id=str(uuid.uuid4()))
+    code = issue_code("proven@example.com")
+    signed_up = api.post(
+        "/createUser", persona=owner_session, email="proven@example.com", password=STRONG_PASSWORD, otp=code
+    )
+    assert_envelope(signed_up, 200)
+    first_session = Persona(session_id=signed_up.payload["sessionID"])
+    other = Persona(session_id=str(uuid.uuid4()))
+    again = issue_code("proven@example.com")
+    assert_envelope(api.post("/authenticateUser", persona=other, email="proven@example.com", otp=again), 200)
+    later = Persona(session_id=str(uuid.uuid4()))
+    assert_envelope(
+        api.post("/authenticateUser", persona=later, email="proven@example.com", password=STRONG_PASSWORD),
+        200,
+    )
+    assert api.get("/getSelfUser", persona=first_session).payload["isAuthenticated"] is True
