@@ -1,13 +1,13 @@
 """One-time passwords (``requestOTP``): creation and checking.
 
 A code is 6 random digits, valid for 24 hours, single use. Only an
-HMAC-SHA256 of (domain, email, code) keyed with ``SECRET_KEY`` is stored. Every
-unused, unexpired code of an email is valid, so the magic link of an earlier
-email still works; sends are limited per email (``otp-send-email``), which
-bounds how many codes can be valid at once.
+HMAC-SHA256 of (domain, email, code) keyed with ``SECRET_KEY`` is stored. The
+newest ``OTP_MAX_LIVE_CODES`` unused, unexpired codes of an email are valid, so
+the magic link of a slightly earlier email still works; using one spends the
+others.
 
-Checks are counted per email with ``otp-check-email`` *before* looking at the
-code (an atomic counter in Redis or memory), so concurrent guesses cannot get
+Checks are counted per email with ``otp-check-email`` (hourly) and
+``otp-check-email-day`` *before* looking at the code (an atomic counter in Redis or memory), so concurrent guesses cannot get
 more checks than the limit. A code is consumed with a conditional UPDATE
 (``used_at IS NULL``): of two concurrent uses, exactly one wins.
 """
@@ -30,6 +30,14 @@ from aimg_site.core.scoping import current_domain
 from .models import OneTimePassword
 
 OTP_DIGITS = 6
+#: Live (unused, unexpired) codes an email may have at once; a new code expires the oldest beyond it.
+#: Anyone may ask for codes for any address, so without a cap a guesser would face every code sent
+#: in the last 24 hours at once.
+OTP_MAX_LIVE_CODES = 3
+
+ratelimit.register(
+    "otp-check-email-day", "40/day", "Too many wrong codes for this email today. Try again tomorrow."
+)
 
 
 def otp_validity() -> dt.timedelta:
@@ -56,6 +64,10 @@ def otp_create(
     """Store a new code for ``email`` in the bound domain; returns the row and the raw code."""
     code = otp_generate_code()
     email = normalize_email(email)
+    now = timezone.now()
+    live = OneTimePassword.objects.filter(email=email, used_at__isnull=True, expires_at__gt=now)
+    keep = list(live.order_by("-created_at", "-pk").values_list("pk", flat=True)[: OTP_MAX_LIVE_CODES - 1])
+    live.exclude(pk__in=keep).update(expires_at=now)
     row = OneTimePassword.objects.create(
         email=email,
         code_digest=otp_digest(email=email, code=code),
@@ -74,6 +86,7 @@ def otp_consume(*, email: str, code: str) -> bool:
     """
     email = normalize_email(email)
     ratelimit.hit("otp-check-email", key=f"{current_domain().pk}:{email}")
+    ratelimit.hit("otp-check-email-day", key=f"{current_domain().pk}:{email}")
     code = (code or "").strip()
     if len(code) != OTP_DIGITS or not code.isdigit():
         return False
@@ -83,6 +96,10 @@ def otp_consume(*, email: str, code: str) -> bool:
     ).values_list("pk", flat=True)
     for pk in candidates:
         if OneTimePassword.objects.filter(pk=pk, used_at__isnull=True).update(used_at=now) == 1:
+            # The address is proven: the other codes sent to it have served their purpose.
+            OneTimePassword.objects.filter(email=email, used_at__isnull=True, expires_at__gt=now).update(
+                expires_at=now
+            )
             return True
     return False
 

@@ -261,3 +261,41 @@ def test_a_password_stays_when_the_address_was_proven_at_sign_up(api, issue_code
         200,
     )
     assert api.get("/getSelfUser", persona=first_session).payload["isAuthenticated"] is True
+
+
+def test_only_the_newest_codes_of_an_email_stay_valid(api, issue_code):
+    # Anyone may ask for codes for any email (5 an hour): if all of them stayed valid for 24 hours,
+    # an attacker would guess among ~120 live codes at once.
+    codes = [issue_code("member@example.com") for _ in range(4)]
+    first = Persona(session_id=str(uuid.uuid4()))
+    assert_envelope(
+        api.post("/authenticateUser", persona=first, email="member@example.com", otp=codes[0]), 401
+    )
+    last = Persona(session_id=str(uuid.uuid4()))
+    assert_envelope(
+        api.post("/authenticateUser", persona=last, email="member@example.com", otp=codes[-1]), 200
+    )
+
+
+def test_signing_in_with_a_code_spends_the_other_codes_of_the_email(api, member, issue_code):
+    earlier, later = issue_code("member@example.com"), issue_code("member@example.com")
+    first = Persona(session_id=str(uuid.uuid4()))
+    assert_envelope(api.post("/authenticateUser", persona=first, email="member@example.com", otp=later), 200)
+    second = Persona(session_id=str(uuid.uuid4()))
+    assert_envelope(
+        api.post("/authenticateUser", persona=second, email="member@example.com", otp=earlier), 401
+    )
+
+
+def test_wrong_codes_are_also_limited_per_day(api, guest, member, issue_code, monkeypatch):
+    from aimg_site.api import ratelimit
+
+    monkeypatch.setitem(ratelimit.LIMITS, "otp-check-email", ("1000/hour", "hourly"))
+    code = issue_code("member@example.com")
+    wrong = [c for c in (f"{n:06d}" for n in range(100)) if c != code]
+    statuses = [
+        api.post("/authenticateUser", persona=guest, email="member@example.com", otp=guess).status
+        for guess in wrong[:60]
+    ]
+    assert 429 in statuses
+    assert_envelope(api.post("/authenticateUser", persona=guest, email="member@example.com", otp=code), 429)
