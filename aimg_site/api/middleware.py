@@ -14,7 +14,7 @@ from aimg_site.core.selectors import domain_for_host
 from .exceptions import error_response
 from .logging import bind_request_id, unbind_request_id
 
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class RequestIDMiddleware:
@@ -25,7 +25,8 @@ class RequestIDMiddleware:
 
     def __call__(self, request):
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
+        # fullmatch: with match, "$" would also accept a trailing newline (header splitting, a 500).
+        request_id = incoming if _REQUEST_ID_RE.fullmatch(incoming) else str(uuid.uuid4())
         request.request_id = request_id
         token = bind_request_id(request_id)
         try:

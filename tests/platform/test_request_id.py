@@ -14,7 +14,7 @@ def test_a_valid_request_id_is_echoed(api):
     assert api.get("/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
 
 
-@pytest.mark.parametrize("bad", ["", "has spaces", "x" * 65, "semi;colon"])
+@pytest.mark.parametrize("bad", ["", "has spaces", "x" * 65, "semi;colon", "abc\n", "abc-123\n"])
 def test_an_invalid_or_missing_request_id_is_replaced_by_a_uuid(api, bad):
     headers = {"X-Request-ID": bad} if bad else {}
     assert uuid.UUID(api.get("/health", headers=headers).headers["X-Request-ID"])
