@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from .abuse import ABUSE_LEVEL_BANNED
 from .models import AdminKey, User
 
 KEY_PREFIX = "aimg_"
@@ -52,7 +53,7 @@ def admin_key_revoke(*, key: AdminKey) -> AdminKey:
 def admin_key_find(*, raw_key: str) -> AdminKey | None:
     """The active key matching ``raw_key`` in the bound domain, with its user.
 
-    The user must still be staff and not deleted: taking ``is_staff`` away (or
+    The user must still be staff, not deleted and below abuse level 9: taking ``is_staff`` away (or
     deleting the account) ends every key at once, without revoking each.
     """
     if not raw_key or len(raw_key) > 200:
@@ -67,7 +68,7 @@ def admin_key_find(*, raw_key: str) -> AdminKey | None:
         )
         .first()
     )
-    if key is None or key.user.is_disabled:
+    if key is None or key.user.is_disabled or key.user.abuse_level >= ABUSE_LEVEL_BANNED:
         return None
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:

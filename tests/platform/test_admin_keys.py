@@ -124,3 +124,8 @@ def test_the_audit_log_records_who_did_what_on_what(rf, admin, owner):
 def test_a_key_of_a_user_no_longer_staff_stops_working(api, admin):
     User.objects.filter(email="admin@example.com").update(is_staff=False)
     assert_envelope(api.get("/testAdminOnly", persona=admin), 403)
+
+
+def test_a_key_of_a_staff_user_at_abuse_level_9_stops_working(api, admin):
+    User.objects.filter(email="admin@example.com").update(abuse_level=9)
+    assert_envelope(api.get("/testAdminOnly", persona=admin), 403)
