@@ -210,8 +210,8 @@ def main() -> None:
         key, _ = session_rotate(old_key=None, user=heavy)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (extract(epoch FROM folder_added_at) * 1000)::bigint FROM library_item "
-            "WHERE owner_id = %s AND deleted_at IS NULL ORDER BY folder_added_at DESC, id DESC "
+            "SELECT (extract(epoch FROM completed_at) * 1000)::bigint FROM library_item "
+            "WHERE owner_id = %s AND deleted_at IS NULL ORDER BY completed_at DESC, id DESC "
             "OFFSET %s LIMIT 1",
             [heavy.pk, DEEP_MINE - 1],
         )
@@ -224,10 +224,10 @@ def main() -> None:
         public_total = cursor.fetchone()[0]
         deep_public = int(public_total * 0.9)
         cursor.execute(
-            "SELECT (extract(epoch FROM i.folder_added_at) * 1000)::bigint FROM library_item i "
+            "SELECT (extract(epoch FROM i.completed_at) * 1000)::bigint FROM library_item i "
             "JOIN library_folder f ON f.id = i.folder_id WHERE i.deleted_at IS NULL AND i.is_public "
             "AND i.public_approval_status = 'approved' AND f.is_public "
-            "ORDER BY i.folder_added_at DESC, i.id DESC OFFSET %s LIMIT 1",
+            "ORDER BY i.completed_at DESC, i.id DESC OFFSET %s LIMIT 1",
             [deep_public - 1],
         )
         deep_public_index = str(cursor.fetchone()[0])

@@ -142,7 +142,7 @@ class GetMyCreationsApi(_ItemApi):
             approval_status=data.get("publicApprovalStatus"),
         )
         qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
-        page = paginate(qs, PageRequest.from_input(data), time_field="folder_added_at", total_count=total)
+        page = paginate(qs, PageRequest.from_input(data), time_field="completed_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
 
@@ -168,7 +168,7 @@ class GetPublicCreationsApi(_ItemApi):
             user_id=data.get("userID"), folder=folder, mtype=data.get("mtype")
         )
         qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
-        page = paginate(qs, PageRequest.from_input(data), time_field="folder_added_at", total_count=total)
+        page = paginate(qs, PageRequest.from_input(data), time_field="completed_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
 
@@ -240,7 +240,7 @@ class GetItemsApi(_ItemApi):
             approval_status=data.get("publicApprovalStatus"),
         )
         qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
-        page = paginate(qs, PageRequest.from_input(data), time_field="folder_added_at")
+        page = paginate(qs, PageRequest.from_input(data), time_field="completed_at")
         self.audit(details={key: str(value) for key, value in data.items()})
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 

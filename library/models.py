@@ -117,9 +117,11 @@ class Item(DomainScopedModel):
     A new item is private: ``is_public`` false, ``public_approval_status``
     none (CONTRACT.md). It is *publicly visible* only when approved, marked
     public, in a public folder and not deleted. Deleting is soft
-    (``deleted_at``); ``folder_added_at`` is the listings' reference
-    timestamp, set at creation and whenever the item changes folder or is
-    restored. Counters are changed only by conditional ``F()`` updates in
+    (``deleted_at``); ``completed_at`` (``completedDate``) is the listings'
+    reference timestamp, because front ends derive ``paginationIndex`` from
+    it; a restore sets it (and ``folder_added_at``) to the restore time so the
+    item sorts as just added. ``folder_added_at`` is set at creation and
+    whenever the item changes folder. Counters are changed only by conditional ``F()`` updates in
     ``library.services``.
     """
 
@@ -173,31 +175,33 @@ class Item(DomainScopedModel):
 
     class Meta:
         indexes = [
-            # getMyCreations (all items / root folder), user_library_counts
+            # Listings page by completion time (the Annex: front ends derive paginationIndex from
+            # completedDate). getMyCreations (all items / root folder), getLastCompletedItem,
+            # user_library_counts
             models.Index(
-                fields=["owner", "folder_added_at", "id"], condition=LIVE, name="library_item_owner_idx"
+                fields=["owner", "completed_at", "id"], condition=LIVE, name="library_item_owner_done_idx"
             ),
             models.Index(
-                fields=["owner", "folder_added_at", "id"],
+                fields=["owner", "completed_at", "id"],
                 condition=Q(deleted_at__isnull=True, folder__isnull=True),
                 name="library_item_owner_root_idx",
             ),
             # getMyCreations?folderID=…, getPublicCreations?folderID=…, folder counts
             models.Index(
-                fields=["folder", "folder_added_at", "id"], condition=LIVE, name="library_item_folder_idx"
+                fields=["folder", "completed_at", "id"], condition=LIVE, name="library_item_folder_idx"
             ),
             # getItems (Admin, all users)
             models.Index(
-                fields=["domain", "folder_added_at", "id"], condition=LIVE, name="library_item_domain_idx"
+                fields=["domain", "completed_at", "id"], condition=LIVE, name="library_item_domain_idx"
             ),
             # getPublicCreations (all users / one user), getLatestItems, getSampleItems
             models.Index(
-                fields=["domain", "folder_added_at", "id"],
+                fields=["domain", "completed_at", "id"],
                 condition=PUBLIC_CANDIDATE,
-                name="library_item_public_idx",
+                name="library_item_public_done_idx",
             ),
             models.Index(
-                fields=["owner", "folder_added_at", "id"],
+                fields=["owner", "completed_at", "id"],
                 condition=PUBLIC_CANDIDATE,
                 name="library_item_public_owner_idx",
             ),
@@ -205,20 +209,11 @@ class Item(DomainScopedModel):
             models.Index(
                 fields=["domain", "folder"], condition=PUBLIC_CANDIDATE, name="library_item_public_count_idx"
             ),
-            models.Index(
-                fields=["domain", "completed_at", "id"],
-                condition=PUBLIC_CANDIDATE,
-                name="library_item_public_done_idx",
-            ),
             # the moderators' queue and the 50-pending cap per user
             models.Index(
                 fields=["owner"],
                 condition=Q(deleted_at__isnull=True, public_approval_status=ApprovalStatus.PENDING),
                 name="library_item_pending_idx",
-            ),
-            # getLastCompletedItem
-            models.Index(
-                fields=["owner", "completed_at", "id"], condition=LIVE, name="library_item_owner_done_idx"
             ),
             # getBatchItems
             models.Index(

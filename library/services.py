@@ -402,14 +402,19 @@ def _restore(ids) -> int:
     now = timezone.now()
     ItemTag.objects.filter(item_id__in=list(ids)).delete()
     return Item.objects.filter(pk__in=list(ids), deleted_at__isnull=False).update(
-        deleted_at=None, folder=None, folder_added_at=now, is_public=False
+        deleted_at=None, folder=None, folder_added_at=now, completed_at=now, is_public=False
     )
 
 
 @transaction.atomic
 def items_restore(*, item_ids: list[uuid.UUID]) -> list[Outcome]:
     """Restore deleted items (Admins): into the root folder, sorted as just added, untagged,
-    not public; the approval status is kept."""
+    not public; the approval status is kept.
+
+    "Sorted as just added": listings page by completion time (front ends derive
+    ``paginationIndex`` from ``completedDate``), so both the folder-added time and
+    the completion time become the restore time.
+    """
     locked = _lock_items(item_ids)
     restorable, outcomes = [], []
     for item_id in item_ids:

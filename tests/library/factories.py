@@ -11,6 +11,7 @@ import uuid
 
 import factory
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image as PILImage
 
 from accounts.models import User
@@ -61,6 +62,10 @@ class ItemFactory(factory.django.DjangoModelFactory):
         )
 
     owner = factory.SubFactory(UserFactory)
+    folder_added_at = factory.LazyFunction(timezone.now)
+    # Listings page by completion time; a test that places an item in time with
+    # folder_added_at places its completion there too unless it says otherwise.
+    completed_at = factory.LazyAttribute(lambda item: item.folder_added_at)
     media = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="image.png"))
     mtype = "image"
     media_type = "StaticImage"

@@ -61,7 +61,8 @@ def world(owner, other_user):
 def test_public_creations_lists_only_publicly_visible_items_with_exact_total(api, guest, world):
     v = world["visible"]
     resp = assert_envelope(api.get("/getPublicCreations", persona=guest))
-    assert ids(resp) == [str(v["b1"].id), str(v["a2"].id), str(v["a1"].id)]
+    # newest completion first (completedDate is the reference timestamp), not folder-added order
+    assert ids(resp) == [str(v["a1"].id), str(v["b1"].id), str(v["a2"].id)]
     assert resp.metadata["totalCount"] == 3
     assert all("publicApprovalStatus" not in row for row in resp.payload)
     assert all(row["isPubliclyVisible"] for row in resp.payload)
@@ -70,7 +71,7 @@ def test_public_creations_lists_only_publicly_visible_items_with_exact_total(api
 def test_public_creations_of_one_user(api, other_user, owner, world):
     v = world["visible"]
     resp = assert_envelope(api.get("/getPublicCreations", persona=other_user, userID=str(owner.user.id)))
-    assert ids(resp) == [str(v["a2"].id), str(v["a1"].id)]
+    assert ids(resp) == [str(v["a1"].id), str(v["a2"].id)]
     assert resp.metadata["totalCount"] == 2
     # the owner too sees only the public ones here, with the status since they own them
     resp = assert_envelope(api.get("/getPublicCreations", persona=owner, userID=str(owner.user.id)))
@@ -80,7 +81,7 @@ def test_public_creations_of_one_user(api, other_user, owner, world):
 def test_public_creations_of_one_folder_and_mtype_does_not_change_the_total(api, guest, world):
     v = world["visible"]
     resp = assert_envelope(api.get("/getPublicCreations", persona=guest, folderID=f"p-{world['fa'].id}"))
-    assert ids(resp) == [str(v["a2"].id), str(v["a1"].id)]
+    assert ids(resp) == [str(v["a1"].id), str(v["a2"].id)]
     assert resp.metadata["totalCount"] == 2
     resp = assert_envelope(
         api.get("/getPublicCreations", persona=guest, folderID=f"p-{world['fa'].id}", mtype="video")
@@ -186,3 +187,19 @@ def test_sample_items_cost_constant_queries(api, guest, owner, django_assert_max
 def test_listings_need_a_session_header(api):
     assert_envelope(api.get("/getPublicCreations"), 400)
     assert_envelope(api.get("/getLatestItems"), 400)
+
+
+def test_a_front_end_pages_on_by_the_last_items_completed_date(api, guest, world):
+    """The Annex and CONTRACT.md: front ends derive paginationIndex from completedDate."""
+    v = world["visible"]
+    first = assert_envelope(api.get("/getPublicCreations", persona=guest, limit=1))
+    assert ids(first) == [str(v["a1"].id)]
+    seen = ids(first)
+    index = str(first.payload[-1]["completedDate"])
+    while True:
+        page = assert_envelope(api.get("/getPublicCreations", persona=guest, limit=1, paginationIndex=index))
+        if not page.payload:
+            break
+        seen += ids(page)
+        index = str(page.payload[-1]["completedDate"])
+    assert seen == [str(v["a1"].id), str(v["b1"].id), str(v["a2"].id)]
