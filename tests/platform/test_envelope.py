@@ -190,3 +190,17 @@ def test_thousands_of_query_parameters_are_a_400_not_a_500(guest):
     response = client.get(f"/testEcho?{query}", HTTP_X_SESSION_ID=guest.session_id)
     assert response.status_code == 400
     assert response.json()["hasError"] is True and "parameters" in response.json()["errorMessage"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_an_unknown_path_is_a_404_envelope_for_every_method_not_a_csrf_failure(method):
+    client = Client(HTTP_HOST="api.freejourney.ai", enforce_csrf_checks=True)
+    response = client.generic(method, "/getNothing", b"{}", content_type="application/json")
+    assert response.status_code == 404
+    assert response.json()["errorMessage"] == "No endpoint at /getNothing."
+
+
+def test_the_embedded_email_default_writes_files_under_var_mail(settings):
+    import os
+
+    assert os.path.isabs(settings.EMAIL_FILE_PATH) and settings.EMAIL_FILE_PATH.endswith("mail")
