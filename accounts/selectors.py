@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import uuid
 
 from aimg_site.api.exceptions import InvalidParameter, NotFound
@@ -19,7 +20,10 @@ def profile_picture_data_uri(*, user: User) -> str:
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """ISO 8601 in UTC with a ``Z``, as DRF and the library write dates."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def self_user_payload(

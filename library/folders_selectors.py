@@ -36,13 +36,13 @@ def folder_get_owned(*, user, ref: FolderRef, for_update: bool = False) -> Folde
     ``for_update`` locks the row (callers hold a transaction).
     """
     if user is None:
-        raise NotFound("The folder was not found.")
+        raise NotFound("Folder not found.")
     queryset = Folder.objects.filter(id=ref.id, owner=user, is_public=ref.is_public)
     if for_update:
         queryset = queryset.select_for_update()
     folder = queryset.first()
     if folder is None:
-        raise NotFound("The folder was not found.")
+        raise NotFound("Folder not found.")
     return folder
 
 

@@ -115,7 +115,7 @@ def _resolve(folders: dict[uuid.UUID, Folder], ref: FolderRef | None, owner) -> 
         return None
     folder = folders.get(ref.id)
     if folder is None or owner is None or folder.owner_id != owner.id or folder.is_public != ref.is_public:
-        raise NotFound("The folder was not found.")
+        raise NotFound("Folder not found.")
     return folder
 
 

@@ -22,9 +22,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
+
+from aimg_site.api.exceptions import error_response
 
 #: Used when neither ``AIMG_PUBLIC_BASE_URL`` nor a request is at hand (the dev server's address).
 FALLBACK_BASE_URL = "http://127.0.0.1:8000"
@@ -122,16 +124,17 @@ def _read_span(handle, length: int) -> Iterator[bytes]:
 @require_safe
 def media_serve(request, name: str):
     """Serve a locally stored media file (only the local storage is routed here)."""
+    # Envelopes rather than Http404, which DEBUG would turn into an HTML page.
     if not storage_is_local():
-        raise Http404("Media are served by the object store.")
+        return error_response("Media are served by the object store.", 404)
     name = posixpath.normpath(name).lstrip("/")
     if name.startswith("..") or not name.startswith("items/"):
-        raise Http404("No such media.")
+        return error_response("No such media.", 404)
     try:
         path = default_storage.path(name)
         handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
     except (OSError, SuspiciousFileOperation):
-        raise Http404("No such media.") from None
+        return error_response("No such media.", 404)
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     size = os.fstat(handle.fileno()).st_size
     byte_range = parse_single_range(request.headers.get("Range", ""), size)

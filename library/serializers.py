@@ -403,7 +403,7 @@ class DeleteItemsQuery(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("imageIDs") and not attrs.get("userID"):
-            raise serializers.ValidationError({"imageIDs": "or userID must be given"})
+            raise serializers.ValidationError("At least one of 'imageIDs' or 'userID' must be given.")
         return attrs
 
 
@@ -415,7 +415,7 @@ class RestoreItemsInput(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("imageIDs") and not attrs.get("userID"):
-            raise serializers.ValidationError({"imageIDs": "or userID must be given"})
+            raise serializers.ValidationError("At least one of 'imageIDs' or 'userID' must be given.")
         return attrs
 
 
@@ -432,7 +432,9 @@ class SetItemPropertiesInput(serializers.Serializer):
 
     def validate(self, attrs):
         if "isPublic" not in attrs and "publicApprovalStatus" not in attrs:
-            raise serializers.ValidationError({"isPublic": "or publicApprovalStatus must be given"})
+            raise serializers.ValidationError(
+                "At least one of 'isPublic' or 'publicApprovalStatus' must be given."
+            )
         return attrs
 
 

@@ -164,5 +164,5 @@ def test_a_tier_that_expires_gives_its_expiration_as_iso_8601_with_timezone(api,
     payload = assert_envelope(api.get("/getSelfUser", persona=owner), 200).payload
 
     assert payload["tier"] == 2
-    assert payload["tierExpiration"] == "2030-01-02T03:04:05+00:00"
+    assert payload["tierExpiration"] == "2030-01-02T03:04:05Z"
     assert dt.datetime.fromisoformat(payload["tierExpiration"]) == expires

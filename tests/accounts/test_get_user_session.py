@@ -29,7 +29,7 @@ def test_a_pro_user_gets_their_session_and_user(api, owner, pro):
         "email": "owner@example.com",
         "username": "owner",
         "domain": "freejourney.ai",
-        "createdDate": owner.user.created_at.isoformat(),
+        "createdDate": owner.user.created_at.isoformat().replace("+00:00", "Z"),
         "isDisabled": False,
         "roles": [],
         "flaggedImagesCount": 0,

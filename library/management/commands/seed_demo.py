@@ -9,6 +9,7 @@ the demo user in again. Each run prints a fresh signed-in session id.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -95,9 +96,8 @@ class Command(BaseCommand):
         state = f"made {made} demo items" if made else "demo library already present"
         self.stdout.write(f"seed_demo: {DEMO_EMAIL} in {domain.name} ({state}).")
         self.stdout.write(f"Demo session id: {key}")
-        self.stdout.write(
-            f'  curl -s -H "X-Session-ID: {key}" "http://127.0.0.1:8000/getMyCreations?limit=5"'
-        )
+        host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+        self.stdout.write(f'  curl -s -H "X-Session-ID: {key}" "http://{host}:{port}/getMyCreations?limit=5"')
 
     @staticmethod
     def _demo_user() -> User:
