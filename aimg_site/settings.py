@@ -188,6 +188,11 @@ elif AIMG_STORAGE == "s3":
             "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            # The host (and path) browsers reach the bucket at, when it is not the endpoint,
+            # e.g. "media.freejourney.ai" or "localhost:8333/aimg"; URLs are then unsigned
+            # (media names are random, so a URL is its own capability, as with local files).
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
+            "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
             "file_overwrite": False,
         },
     }
