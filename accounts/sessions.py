@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .abuse import ABUSE_LEVEL_BANNED
 from .models import Session, User
 
 
@@ -27,11 +28,20 @@ def _idle_cutoff(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(days=settings.AIMG_SESSION_IDLE_DAYS)
 
 
+def _user_may_not_have_sessions(user: User | None) -> bool:
+    """Deleted, deactivated or abuse level 9: their sessions were ended, and one that slipped
+    through (a request under way at that moment) is ended when next seen."""
+    return user is not None and (
+        user.is_disabled or not user.is_active or user.abuse_level >= ABUSE_LEVEL_BANNED
+    )
+
+
 def session_resolve(*, key: uuid.UUID) -> Session | None:
     """The live session row for ``key`` in the bound domain, or ``None``.
 
-    An expired row (idle longer than ``AIMG_SESSION_IDLE_DAYS``) is deleted and
-    ``None`` returned. ``last_seen_at`` is refreshed at most every
+    An expired row (idle longer than ``AIMG_SESSION_IDLE_DAYS``), or one whose
+    user is deleted, deactivated or at abuse level 9, is deleted and ``None``
+    returned. ``last_seen_at`` is refreshed at most every
     ``AIMG_SESSION_TOUCH_SECONDS`` with a conditional UPDATE, so most reads
     do not write.
     """
@@ -39,7 +49,7 @@ def session_resolve(*, key: uuid.UUID) -> Session | None:
     if session is None:
         return None
     now = timezone.now()
-    if session.last_seen_at < _idle_cutoff(now):
+    if session.last_seen_at < _idle_cutoff(now) or _user_may_not_have_sessions(session.user):
         Session.objects.filter(pk=session.pk).delete()
         return None
     threshold = now - dt.timedelta(seconds=settings.AIMG_SESSION_TOUCH_SECONDS)

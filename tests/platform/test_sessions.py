@@ -135,3 +135,13 @@ def test_a_session_of_one_domain_is_unknown_on_another(owner):
     from tests.conftest import ApiClient
 
     assert ApiClient("api.sexy.ai").get("/testEcho", persona=owner).payload["user"] is None
+
+
+@pytest.mark.parametrize("change", [{"is_disabled": True}, {"abuse_level": 9}, {"is_active": False}])
+def test_a_session_that_outlived_its_users_deletion_or_ban_is_ended_on_sight(api, owner, change):
+    # The services end sessions when they delete or ban; a request already under way (or a
+    # direct update) could leave one behind. It must never act for that user again.
+    User.objects.filter(pk=owner.user.pk).update(**change)
+    response = assert_envelope(api.post("/testOwner", persona=owner), 200)
+    assert response.payload["userID"] != str(owner.user.pk) and response.payload["isGuest"] is True
+    assert not Session.objects.filter(user=owner.user).exists()
