@@ -128,12 +128,12 @@ def media_serve(request, name: str):
     if not storage_is_local():
         return error_response("Media are served by the object store.", 404)
     name = posixpath.normpath(name).lstrip("/")
-    if name.startswith("..") or not name.startswith("items/"):
+    if name.startswith("..") or not name.startswith("items/") or "\x00" in name:
         return error_response("No such media.", 404)
     try:
         path = default_storage.path(name)
         handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    except (OSError, SuspiciousFileOperation):
+    except (OSError, ValueError, SuspiciousFileOperation):  # ValueError: a NUL byte in the path
         return error_response("No such media.", 404)
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     size = os.fstat(handle.fileno()).st_size

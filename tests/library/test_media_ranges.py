@@ -78,3 +78,11 @@ def test_parse_single_range_edges():
     assert parse_single_range("bytes=9-", 10) == (9, 9)
     assert parse_single_range("bytes=0-", 0) is UNSATISFIABLE
     assert parse_single_range("bytes=-1", 0) is UNSATISFIABLE
+
+
+@pytest.mark.parametrize("name", ["items/a%00b.png", "items/%00", "items/ab/%00..%2F..%2Fsettings.py"])
+def test_a_media_name_with_a_nul_byte_is_a_404_not_a_500(db, name):
+    from django.test import Client
+
+    response = Client(HTTP_HOST="api.freejourney.ai", raise_request_exception=False).get(f"/media/{name}")
+    assert response.status_code == 404
