@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
     ],
     "SERVERS": [
+        {"url": "/", "description": "The server that serves this schema (local development too)"},
         {"url": "https://api.freejourney.ai"},
         {"url": "https://api.sexy.ai"},
         {"url": "https://staging-api.freejourney.ai"},
