@@ -1,13 +1,16 @@
 """Background work of the accounts app: sending OTP emails.
 
 Tasks take ids and strings (JSON), re-fetch their rows and call the mail
-layer; a transient SMTP or network failure is retried with backoff.
+layer. Failures are classified: a transient one (network, connection,
+a 4xx SMTP answer) is retried with backoff and jitter; a permanent one
+(a 5xx answer: unknown recipient, refused sender) is logged and the task
+ends, since sending again cannot succeed.
 """
 
 from __future__ import annotations
 
 import logging
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 from celery import shared_task
 from django.conf import settings
@@ -23,8 +26,21 @@ from .otp import magic_link, otp_validity
 logger = logging.getLogger(__name__)
 
 
+class TransientMailError(Exception):
+    """Sending failed in a way that may succeed later (retried)."""
+
+
+def mail_failure_is_permanent(exc: Exception) -> bool:
+    """A 5xx SMTP answer (for every recipient, when recipients were refused) is permanent."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
 @shared_task(
-    autoretry_for=(SMTPException, OSError),
+    autoretry_for=(TransientMailError,),
     retry_backoff=True,
     retry_backoff_max=600,
     retry_jitter=True,
@@ -61,7 +77,13 @@ def send_otp_email(otp_id: str, code: str) -> bool:
             to=[row.email],
         )
         message.attach_alternative(render_to_string("accounts/otp_email.html", context), "text/html")
-        message.send(fail_silently=False)
+        try:
+            message.send(fail_silently=False)
+        except (SMTPException, OSError) as exc:
+            if mail_failure_is_permanent(exc):
+                logger.warning("OTP %s: the mail server refused the message for good: %s", otp_id, exc)
+                return False
+            raise TransientMailError(f"{type(exc).__name__}: {exc}") from exc
     return True
 
 

@@ -71,3 +71,67 @@ def test_the_otp_email_is_delivered_over_smtp_with_a_working_magic_link(
     signed_in = api.post("/authenticateUser", persona=guest, email=link["email"], otp=link["otp"])
     assert_envelope(signed_in, 200)
     assert signed_in.payload["isAuthenticated"] is True
+
+
+class _RefusingInbox(_Inbox):
+    """A server that answers RCPT with ``answer`` (e.g. a permanent 550 or a temporary 451)."""
+
+    def __init__(self, answer: str):
+        super().__init__()
+        self.answer = answer
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return self.answer
+
+
+@pytest.fixture
+def refusing_smtp_server(settings):
+    servers = []
+
+    def start(answer: str):
+        inbox = _RefusingInbox(answer)
+        controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+        controller.start()
+        servers.append(controller)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 10
+        return inbox
+
+    yield start
+    for controller in servers:
+        controller.stop()
+
+
+def test_a_permanent_refusal_ends_the_task_without_a_retry(refusing_smtp_server):
+    from accounts.otp import otp_create
+    from accounts.tasks import send_otp_email
+
+    refusing_smtp_server("550 5.1.1 No such user here")
+    row, code = otp_create(email="nobody@example.com")
+    # Called directly (no worker): a retry would re-raise; a permanent failure returns False.
+    assert send_otp_email.run(str(row.pk), code) is False
+
+
+def test_a_temporary_refusal_is_retried(refusing_smtp_server):
+    from accounts.otp import otp_create
+    from accounts.tasks import TransientMailError, send_otp_email
+
+    refusing_smtp_server("451 4.3.0 Try again later")
+    row, code = otp_create(email="later@example.com")
+    with pytest.raises(TransientMailError):
+        send_otp_email.run(str(row.pk), code)
+
+
+def test_an_unreachable_server_is_retried(settings):
+    from accounts.otp import otp_create
+    from accounts.tasks import TransientMailError, send_otp_email
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    row, code = otp_create(email="down@example.com")
+    with pytest.raises(TransientMailError):
+        send_otp_email.run(str(row.pk), code)
