@@ -395,28 +395,24 @@ class ImageIdsInput(serializers.Serializer):
         return value
 
 
-class DeleteItemsQuery(serializers.Serializer):
+class _ItemsOrUserInput(serializers.Serializer):
+    """Item ids, or a user whose whole library is meant; at least one of the two."""
+
+    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, required=False)
+    userID = serializers.UUIDField(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("imageIDs") and not attrs.get("userID"):
+            raise serializers.ValidationError("At least one of 'imageIDs' or 'userID' must be given.")
+        return attrs
+
+
+class DeleteItemsQuery(_ItemsOrUserInput):
     """deleteItems query."""
 
-    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, required=False)
-    userID = serializers.UUIDField(required=False)
 
-    def validate(self, attrs):
-        if not attrs.get("imageIDs") and not attrs.get("userID"):
-            raise serializers.ValidationError("At least one of 'imageIDs' or 'userID' must be given.")
-        return attrs
-
-
-class RestoreItemsInput(serializers.Serializer):
+class RestoreItemsInput(_ItemsOrUserInput):
     """restoreItems body."""
-
-    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, required=False)
-    userID = serializers.UUIDField(required=False)
-
-    def validate(self, attrs):
-        if not attrs.get("imageIDs") and not attrs.get("userID"):
-            raise serializers.ValidationError("At least one of 'imageIDs' or 'userID' must be given.")
-        return attrs
 
 
 class SetItemPropertiesInput(serializers.Serializer):
