@@ -26,7 +26,6 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="swagger-ui"),
     path("console/", admin.site.urls),
     path("", include("accounts.urls")),
-    path("", include("accounts.oauth_urls")),
     path("", include("library.urls")),
     path("", include("library.folder_urls")),
     path("", include("moderation.urls")),

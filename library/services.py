@@ -18,7 +18,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.sessions import session_digest
+from accounts.sessions.selectors import session_digest
 from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
 
 from .models import (

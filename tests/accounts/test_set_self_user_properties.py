@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.core import mail
 
 from accounts.models import ArchivedEmail, OneTimePassword, User
-from accounts.services import user_sign_in
+from accounts.signin.services import user_sign_in
 from billing.entitlements import Entitlement
 from tests.conftest import Persona, assert_envelope
 
-from .conftest import STRONG_PASSWORD
+from .conftest import STRONG_PASSWORD, code_and_link_from
 
 
 def test_it_changes_the_username_and_returns_the_self_user(api, owner):
@@ -92,8 +94,6 @@ def _refused(api, owner, status, **body):
 
 
 def test_an_oauth_user_cannot_change_the_email(api, owner, issue_code):
-    from allauth.socialaccount.models import SocialAccount
-
     SocialAccount.objects.create(user=owner.user, provider="discord", uid="d-1")
     error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("fresh@example.com"))
     assert "external login provider" in error
@@ -167,8 +167,6 @@ def test_the_same_email_is_refused(api, owner, issue_code):
 def test_every_refusal_of_the_six_conditions_has_its_own_message(
     api, owner, other_user, issue_code, monkeypatch
 ):
-    from allauth.socialaccount.models import SocialAccount
-
     messages = {
         _refused(api, owner, 400, email="fresh@example.com"),
         _refused(api, owner, 403, email="fresh@example.com", otp="999999"),
@@ -199,10 +197,6 @@ def test_null_values_are_a_400(api, owner, field):
 
 
 def test_the_whole_email_change_flow_through_request_otp(api, owner, django_capture_on_commit_callbacks):
-    from django.core import mail
-
-    from .conftest import code_and_link_from
-
     with django_capture_on_commit_callbacks(execute=True):
         assert_envelope(api.post("/requestOTP", persona=owner, email="moved@example.com", signUp=True), 200)
     code, _link = code_and_link_from(mail.outbox[0].body)
