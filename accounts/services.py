@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aimg_site.api import ratelimit
+from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import (
     BadRequest,
     Conflict,
@@ -40,13 +41,6 @@ USERNAME_MAX_LENGTH = 64
 EMAIL_REGISTERED_MESSAGE = "This email address is already registered. Sign in instead."
 OTP_WRONG_MESSAGE = "The code is wrong or expired. Request a new one."
 PASSWORD_WRONG_MESSAGE = "The email or the password is wrong."
-
-# errorCode values a front end may switch on (documented in docs/decisions.md).
-ERROR_EMAIL_CHANGE_OAUTH = 1001
-ERROR_EMAIL_CHANGE_TIER = 1002
-ERROR_EMAIL_CHANGE_SUBSCRIPTION = 1003
-ERROR_EMAIL_CHANGE_OTP = 1004
-ERROR_KVP_LIMIT = 1010
 
 
 def _record_login_provider(*, user: User, login_provider: str) -> None:
@@ -374,18 +368,18 @@ def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None)
         raise Forbidden(
             "The email cannot be changed because this account has signed in with an external "
             "login provider (Google, Discord or GitHub) using it.",
-            error_code=ERROR_EMAIL_CHANGE_OAUTH,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_EXTERNAL_LOGIN,
         )
     entitlement = user_entitlement(user=user)
     if entitlement.tier > 0:
         raise Forbidden(
             "The email cannot be changed while the account has a PRO tier.",
-            error_code=ERROR_EMAIL_CHANGE_TIER,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_PRO_TIER,
         )
     if entitlement.merchant_processor or entitlement.subscriptions:
         raise Forbidden(
             "The email cannot be changed while the account has a subscription through a merchant processor.",
-            error_code=ERROR_EMAIL_CHANGE_SUBSCRIPTION,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_SUBSCRIPTION,
         )
     if _user_by_email(new_email) is not None:
         raise Conflict("That email address is already in use by another account.")
@@ -396,7 +390,7 @@ def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None)
     if not otp_consume(email=new_email, code=otp):
         raise Forbidden(
             "The code is wrong or expired: request a new one for the new address with requestOTP.",
-            error_code=ERROR_EMAIL_CHANGE_OTP,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
         )
 
 
@@ -502,7 +496,7 @@ def kvp_set(*, user: User, key: str, value: str) -> UserKVP:
     if UserKVP.objects.filter(user=user).count() >= KVP_MAX_PER_USER:
         raise Conflict(
             f"You already have {KVP_MAX_PER_USER} keys, the most allowed. Delete one first.",
-            error_code=ERROR_KVP_LIMIT,
+            error_code=ErrorCode.ACCOUNTS_KVP_LIMIT,
         )
     return UserKVP.objects.create(user=user, key=key, value=value)
 

@@ -11,7 +11,7 @@ from django.core.exceptions import DisallowedHost
 from aimg_site.core.scoping import bind_domain, unbind_domain
 from aimg_site.core.selectors import domain_for_host
 
-from .exceptions import error_response
+from .exceptions import BadRequest, PayloadTooLarge, api_error_for, error_json_response
 from .logging import bind_request_id, unbind_request_id
 
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -52,7 +52,7 @@ class RequestSizeLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return error_response("The Content-Length header is not a number.", 400)
+            return error_json_response(BadRequest("The Content-Length header is not a number."))
         content_type = request.META.get("CONTENT_TYPE", "")
         limit = (
             settings.AIMG_MAX_UPLOAD_BYTES
@@ -60,7 +60,7 @@ class RequestSizeLimitMiddleware:
             else settings.AIMG_MAX_JSON_BYTES
         )
         if length > limit:
-            return error_response(f"The request body is too large (at most {limit} bytes).", 413)
+            return error_json_response(PayloadTooLarge(limit=limit))
         return self.get_response(request)
 
 
@@ -73,8 +73,8 @@ class DomainMiddleware:
     def __call__(self, request):
         try:
             host = request.get_host()
-        except DisallowedHost:
-            return error_response("The Host header is not allowed.", 400)
+        except DisallowedHost as exc:
+            return error_json_response(api_error_for(exc) or BadRequest())
         request.domain = domain_for_host(host)
         token = bind_domain(request.domain)
         try:

@@ -7,6 +7,7 @@ from django.db import connection
 
 from accounts.models import User, UserKVP
 from accounts.services import KVP_MAX_PER_USER, kvp_set
+from aimg_site.api.errors import ErrorCode
 from tests.concurrency import race
 from tests.conftest import assert_envelope
 
@@ -95,6 +96,7 @@ def test_a_user_may_hold_at_most_200_keys_but_may_still_replace_them(api, owner)
     )
     response = assert_envelope(api.post("/setUserKVP", persona=owner, key="one-more", value="v"), 409)
     assert "200" in response.error
+    assert response.body["errorCode"] == ErrorCode.ACCOUNTS_KVP_LIMIT == 1010
     assert_envelope(api.post("/setUserKVP", persona=owner, key="k7", value="new"), 200)
 
 
