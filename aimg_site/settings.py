@@ -324,7 +324,7 @@ REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_PARSER_CLASSES": [
         "aimg_site.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "aimg_site.api.parsers.FormParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": ["aimg_site.api.authentication.SessionHeaderAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
