@@ -374,14 +374,20 @@ USE_TZ = True
 
 # --- Logging: JSON lines, each with the request id --------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# One line per request from aimg.request (aimg_site/api/logging.py); Django's own per-request lines
+# are off: django.request only reports 5xx (with the traceback), runserver's line is filtered out,
+# and Django's plain-text console handler (DEBUG) is removed so nothing is written twice.
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "aimg_site.api.logging.RequestIDFilter"}},
+    "filters": {
+        "request_id": {"()": "aimg_site.api.logging.RequestIDFilter"},
+        "runserver_access": {"()": "aimg_site.api.logging.RunserverAccessFilter"},
+    },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "()": "aimg_site.api.logging.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
@@ -390,7 +396,8 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.request": {"level": "ERROR", "propagate": True},
-        "django.server": {"level": "WARNING", "propagate": True},
+        "django.server": {"level": "INFO", "propagate": True, "filters": ["runserver_access"]},
     },
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -12,18 +13,20 @@ from aimg_site.core.scoping import bind_domain, unbind_domain
 from aimg_site.core.selectors import domain_for_host
 
 from .exceptions import BadRequest, PayloadTooLarge, api_error_for, error_json_response
-from .logging import bind_request_id, unbind_request_id
+from .logging import access_log, bind_request_id, unbind_request_id
 
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class RequestIDMiddleware:
-    """Echo a valid incoming ``X-Request-ID`` (else a new UUID) and bind it for logging."""
+    """Echo a valid incoming ``X-Request-ID`` (else a new UUID), bind it for logging, and write
+    the request's one log line (first in MIDDLEWARE, so the duration covers every layer)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        started = time.perf_counter()
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         # fullmatch: with match, "$" would also accept a trailing newline (header splitting, a 500).
         request_id = incoming if _REQUEST_ID_RE.fullmatch(incoming) else str(uuid.uuid4())
@@ -31,9 +34,15 @@ class RequestIDMiddleware:
         token = bind_request_id(request_id)
         try:
             response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            access_log(
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                duration_ms=(time.perf_counter() - started) * 1000,
+            )
         finally:
             unbind_request_id(token)
-        response["X-Request-ID"] = request_id
         return response
 
 
