@@ -309,6 +309,10 @@ CORS_ALLOWED_ORIGIN_REGEXES = env.list(
     "AIMG_CORS_ORIGIN_REGEXES",
     default=[r"^https://([a-z0-9-]+\.)?sexy\.ai$", r"^https://([a-z0-9-]+\.)?freejourney\.ai$"],
 )
+#: With DEBUG on (``make run``), a front end served from any local port may call the API too.
+DEV_CORS_ORIGIN_REGEXES = [r"^http://localhost(:\d{1,5})?$", r"^http://127\.0\.0\.1(:\d{1,5})?$"]
+if DEBUG:
+    CORS_ALLOWED_ORIGIN_REGEXES += DEV_CORS_ORIGIN_REGEXES
 CORS_ALLOWED_ORIGINS = env.list("AIMG_CORS_ORIGINS", default=[])
 CORS_ALLOW_HEADERS = [
     "accept",

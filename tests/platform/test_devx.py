@@ -1,5 +1,7 @@
 """What a front-end developer meets first: answers that say what to do next."""
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -73,3 +75,40 @@ def test_a_body_without_a_content_type_says_to_send_json(owner):
     )
     assert response.status_code == 415
     assert "Content-Type: application/json" in response.json()["errorMessage"]
+
+
+def _cors_regexes(debug: str) -> list[str]:
+    from tests.platform.test_deploy import _settings_in_subprocess
+
+    result = _settings_in_subprocess(
+        "import json, aimg_site.settings as s; print(json.dumps(s.CORS_ALLOWED_ORIGIN_REGEXES))", DEBUG=debug
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_with_debug_on_a_front_end_on_any_local_port_is_an_allowed_origin(settings):
+    from aimg_site.settings import DEV_CORS_ORIGIN_REGEXES
+
+    with_debug, without = _cors_regexes("true"), _cors_regexes("false")
+    assert set(DEV_CORS_ORIGIN_REGEXES) <= set(with_debug)
+    assert not set(DEV_CORS_ORIGIN_REGEXES) & set(without)
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = with_debug
+    client = Client(HTTP_HOST="127.0.0.1")
+    for origin in ("http://localhost:5173", "http://127.0.0.1:3000", "http://localhost"):
+        response = client.options(
+            "/getSelfUser",
+            HTTP_ORIGIN=origin,
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+            HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-session-id",
+        )
+        assert response.headers.get("Access-Control-Allow-Origin") == origin, origin
+    for origin in (
+        "http://localhost.evil.example",
+        "http://evil.example/?http://localhost:1",
+        "https://localhost:3000",
+    ):
+        response = client.options(
+            "/getSelfUser", HTTP_ORIGIN=origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+        )
+        assert "Access-Control-Allow-Origin" not in response.headers, origin
