@@ -4,7 +4,7 @@
 (``access_log``): method, path, status, duration. The path is logged without
 its query string: OAuth callbacks carry codes there, and any client may put a
 secret in a query. Headers (session ids, admin keys, cookies) and bodies
-(passwords, OTPs) are never logged.
+(passwords, OTPs) are never logged, nor are Celery task arguments.
 """
 
 from __future__ import annotations
@@ -62,14 +62,26 @@ class RunserverAccessFilter(logging.Filter):
         return path.startswith(settings.STATIC_URL)
 
 
+#: What of Celery's ``data`` extra (task lines) is written: never the arguments or the result,
+#: which can be secrets (``send_otp_email`` takes the code).
+CELERY_DATA_KEPT = ("id", "name", "runtime")
+
+
 class JsonFormatter(_JsonFormatter):
-    """python-json-logger's formatter, without the ``extra`` Django's loggers attach that do not
-    belong in a line: ``request`` (runserver's socket, or an ``HttpRequest`` whose repr holds the
-    query string) and ``server_time`` (the line has ``time``)."""
+    """python-json-logger's formatter, without the ``extra`` that does not belong in a line:
+    Django's ``request`` (runserver's socket, or an ``HttpRequest`` whose repr holds the query
+    string) and ``server_time`` (the line has ``time``), and the task arguments and results in
+    Celery's ``data``."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request", "server_time"])
         super().__init__(*args, **kwargs)
+
+    def process_log_record(self, log_data):
+        data = log_data.get("data")
+        if isinstance(data, dict) and str(log_data.get("logger", "")).startswith("celery"):
+            log_data["data"] = {key: data[key] for key in CELERY_DATA_KEPT if key in data}
+        return log_data
 
 
 def access_log(*, method: str, path: str, status: int, duration_ms: float) -> None:

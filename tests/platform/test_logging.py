@@ -220,6 +220,10 @@ def test_a_celery_worker_logs_json_lines_too():
         "from aimg_site.celery import app\n"
         "app.log.setup(loglevel='INFO')\n"
         "logging.getLogger('celery.worker.strategy').info('Task x received')\n"
+        # As celery.app.trace logs a task's success: its arguments (here an OTP) in ``data``.
+        "logging.getLogger('celery.app.trace').info('Task x succeeded', extra={'data': {\n"
+        "    'id': 't-1', 'name': 'accounts.tasks.send_otp_email', 'runtime': 0.1,\n"
+        "    'args': \"('row-id', '530024')\", 'kwargs': '{}', 'return_value': 'True'}})\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIMG_", "DJANGO_"))}
     env["AIMG_VAR_DIR"] = str(ROOT / "var")
@@ -227,6 +231,8 @@ def test_a_celery_worker_logs_json_lines_too():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    (line,) = [json.loads(text) for text in result.stderr.splitlines() if text.strip()]
-    assert line["logger"] == "celery.worker.strategy" and line["message"] == "Task x received"
-    assert "request_id" not in line
+    received, succeeded = [json.loads(text) for text in result.stderr.splitlines() if text.strip()]
+    assert received["logger"] == "celery.worker.strategy" and received["message"] == "Task x received"
+    assert "request_id" not in received
+    assert succeeded["data"] == {"id": "t-1", "name": "accounts.tasks.send_otp_email", "runtime": 0.1}
+    assert "530024" not in result.stderr
