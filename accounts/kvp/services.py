@@ -7,10 +7,10 @@ import unicodedata
 from django.db import transaction
 
 from accounts.models import User, UserKVP
+from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict, InvalidParameter, NotFound, PayloadTooLarge
 
 # errorCode a front end may switch on (documented in docs/decisions.md).
-ERROR_KVP_LIMIT = 1010
 
 KVP_KEY_MAX_LENGTH = 128
 KVP_VALUE_MAX_BYTES = 64 * 1024
@@ -43,7 +43,7 @@ def kvp_set(*, user: User, key: str, value: str) -> UserKVP:
     if UserKVP.objects.filter(user=user).count() >= KVP_MAX_PER_USER:
         raise Conflict(
             f"You already have {KVP_MAX_PER_USER} keys, the most allowed. Delete one first.",
-            error_code=ERROR_KVP_LIMIT,
+            error_code=ErrorCode.ACCOUNTS_KVP_LIMIT,
         )
     return UserKVP.objects.create(user=user, key=key, value=value)
 

@@ -34,9 +34,7 @@ OTP_DIGITS = 6
 #: in the last 24 hours at once.
 OTP_MAX_LIVE_CODES = 3
 
-ratelimit.register(
-    "otp-check-email-day", "40/day", "Too many wrong codes for this email today. Try again tomorrow."
-)
+ratelimit.register("otp-check-email-day", "40/day", "Too many wrong codes for this email today.")
 
 
 def otp_validity() -> dt.timedelta:

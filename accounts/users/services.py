@@ -20,6 +20,7 @@ from accounts.models import ArchivedEmail, ProfilePicture, User
 from accounts.sessions.services import sessions_end_for_user
 from accounts.signin.otp import otp_consume
 from accounts.signin.passwords import password_validate
+from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidParameter
 from billing import entitlements  # called as entitlements.user_entitlement: tests substitute it
 from library.services import items_delete_all_for_user
@@ -31,12 +32,6 @@ from .selectors import user_find_by_email
 USERNAME_MAX_LENGTH = 64
 
 EMAIL_REGISTERED_MESSAGE = "This email address is already registered. Sign in instead."
-
-# errorCode values a front end may switch on (documented in docs/decisions.md).
-ERROR_EMAIL_CHANGE_OAUTH = 1001
-ERROR_EMAIL_CHANGE_TIER = 1002
-ERROR_EMAIL_CHANGE_SUBSCRIPTION = 1003
-ERROR_EMAIL_CHANGE_OTP = 1004
 
 
 # --- New accounts ------------------------------------------------------------------
@@ -128,18 +123,18 @@ def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None)
         raise Forbidden(
             "The email cannot be changed because this account has signed in with an external "
             "login provider (Google, Discord or GitHub) using it.",
-            error_code=ERROR_EMAIL_CHANGE_OAUTH,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_EXTERNAL_LOGIN,
         )
     entitlement = entitlements.user_entitlement(user=user)
     if entitlement.tier > 0:
         raise Forbidden(
             "The email cannot be changed while the account has a PRO tier.",
-            error_code=ERROR_EMAIL_CHANGE_TIER,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_PRO_TIER,
         )
     if entitlement.merchant_processor or entitlement.subscriptions:
         raise Forbidden(
             "The email cannot be changed while the account has a subscription through a merchant processor.",
-            error_code=ERROR_EMAIL_CHANGE_SUBSCRIPTION,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_SUBSCRIPTION,
         )
     if user_find_by_email(email=new_email) is not None:
         raise Conflict("That email address is already in use by another account.")
@@ -150,7 +145,7 @@ def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None)
     if not otp_consume(email=new_email, code=otp):
         raise Forbidden(
             "The code is wrong or expired: request a new one for the new address with requestOTP.",
-            error_code=ERROR_EMAIL_CHANGE_OTP,
+            error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
         )
 
 

@@ -8,6 +8,7 @@ from django.core import mail
 
 from accounts.models import ArchivedEmail, OneTimePassword, User
 from accounts.signin.services import user_sign_in
+from aimg_site.api.errors import ErrorCode
 from billing.entitlements import Entitlement
 from tests.conftest import Persona, assert_envelope
 
@@ -86,8 +87,10 @@ def test_it_changes_the_email_with_an_otp_for_the_new_address_and_archives_the_o
     assert OneTimePassword.objects.get(email="fresh@example.com").used_at is not None
 
 
-def _refused(api, owner, status, **body):
+def _refused(api, owner, status, error_code=None, **body):
     response = assert_envelope(api.post("/setSelfUserProperties", persona=owner, **body), status)
+    if error_code is not None:
+        assert response.body.get("errorCode") == error_code
     assert User.objects.get(pk=owner.user.pk).email == "owner@example.com"
     assert not ArchivedEmail.objects.exists()
     return response.error
@@ -95,7 +98,14 @@ def _refused(api, owner, status, **body):
 
 def test_an_oauth_user_cannot_change_the_email(api, owner, issue_code):
     SocialAccount.objects.create(user=owner.user, provider="discord", uid="d-1")
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("fresh@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_EXTERNAL_LOGIN,
+        email="fresh@example.com",
+        otp=issue_code("fresh@example.com"),
+    )
     assert "external login provider" in error
 
 
@@ -104,7 +114,14 @@ def test_a_pro_user_cannot_change_the_email(api, owner, issue_code, monkeypatch)
         "billing.entitlements.user_entitlement",
         lambda *, user: Entitlement(tier=2, tier_expiration=None, merchant_processor="", subscriptions=[]),
     )
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("fresh@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_PRO_TIER,
+        email="fresh@example.com",
+        otp=issue_code("fresh@example.com"),
+    )
     assert "PRO tier" in error
 
 
@@ -118,7 +135,14 @@ def test_a_user_with_a_merchant_subscription_cannot_change_the_email(api, owner,
             subscriptions=[{"merchantProcessor": "paypal", "tier": 0, "productID": "p"}],
         ),
     )
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("fresh@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_SUBSCRIPTION,
+        email="fresh@example.com",
+        otp=issue_code("fresh@example.com"),
+    )
     assert "merchant processor" in error
 
 
@@ -130,13 +154,25 @@ def test_a_missing_otp_is_refused(api, owner):
 def test_a_wrong_otp_is_refused_without_archiving(api, owner, issue_code):
     code = issue_code("fresh@example.com")
     error = _refused(
-        api, owner, 403, email="fresh@example.com", otp="000000" if code != "000000" else "111111"
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
+        email="fresh@example.com",
+        otp="000000" if code != "000000" else "111111",
     )
     assert "wrong or expired" in error
 
 
 def test_an_otp_of_another_address_is_refused(api, owner, issue_code):
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("owner@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
+        email="fresh@example.com",
+        otp=issue_code("owner@example.com"),
+    )
     assert "wrong or expired" in error
 
 

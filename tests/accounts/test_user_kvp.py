@@ -8,6 +8,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.kvp.services import KVP_MAX_PER_USER, kvp_set
 from accounts.models import User, UserKVP
+from aimg_site.api.errors import ErrorCode
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
 from tests.concurrency import race
@@ -98,6 +99,7 @@ def test_a_user_may_hold_at_most_200_keys_but_may_still_replace_them(api, owner)
     )
     response = assert_envelope(api.post("/setUserKVP", persona=owner, key="one-more", value="v"), 409)
     assert "200" in response.error
+    assert response.body["errorCode"] == ErrorCode.ACCOUNTS_KVP_LIMIT == 1010
     assert_envelope(api.post("/setUserKVP", persona=owner, key="k7", value="new"), 200)
 
 
