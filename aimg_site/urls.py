@@ -28,7 +28,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("accounts.oauth_urls")),
     path("", include("library.urls")),
-    path("", include("library.folder_urls")),
     path("", include("moderation.urls")),
     path("", include("billing.urls")),
     path("", include("generation.urls")),

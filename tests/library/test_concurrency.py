@@ -109,7 +109,7 @@ def test_concurrent_views_by_one_session_count_once(public_item):
 
 
 def test_the_pending_cap_holds_under_concurrent_submissions(settings):
-    from library import services
+    from library.items import services
 
     owner_user = UserFactory()
     owner = persona_for(owner_user)

@@ -6,8 +6,8 @@ import uuid
 import pytest
 
 from aimg_site.core.models import AuditLogEntry
+from library.items.selectors import user_library_counts
 from library.models import Item, ItemTag, Tag
-from library.selectors import user_library_counts
 from tests.conftest import assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
 
@@ -181,7 +181,7 @@ def deleted_item(owner):
         public_approval_status="approved",
         folder_added_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
     )
-    from library.services import items_delete
+    from library.items.services import items_delete
 
     items_delete(actor=owner.user, item_ids=[item.id])
     return refreshed(item)

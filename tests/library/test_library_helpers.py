@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import FileSystemStorage
 
-from library.media import item_url
+from library.items.media import item_url
+from library.items.selectors import user_library_counts
+from library.items.services import items_delete_all_for_user, library_transfer_user_items
 from library.models import ApprovalStatus, Item, ItemTag, Tag
-from library.selectors import user_library_counts
-from library.services import items_delete_all_for_user, library_transfer_user_items
 from tests.library.factories import FolderFactory, ItemFactory, UserFactory
 
 
@@ -107,7 +107,7 @@ def test_media_route_refuses_paths_outside_the_items_area(client):
 
 
 def test_item_create_stores_the_media_under_a_random_name_and_starts_private():
-    from library.services import item_create
+    from library.items.services import item_create
     from tests.library.factories import png_bytes
 
     user = UserFactory()
@@ -124,7 +124,7 @@ def test_item_create_leaves_no_orphan_file_when_its_row_cannot_be_saved(settings
     from django.core.files.storage import default_storage
     from django.db import IntegrityError
 
-    from library.services import item_create
+    from library.items.services import item_create
     from tests.library.factories import png_bytes
 
     def stored_files() -> set[str]:
@@ -155,7 +155,7 @@ def test_with_s3_storage_the_url_is_the_object_stores_own(settings):
             },
         },
     }
-    from library.media import media_url, media_url_builder, storage_is_local
+    from library.items.media import media_url, media_url_builder, storage_is_local
 
     assert not storage_is_local()
     name = "items/ab/abcdef.png"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from library.media import UNSATISFIABLE, item_url, parse_single_range
+from library.items.media import UNSATISFIABLE, item_url, parse_single_range
 from tests.library.factories import ItemFactory
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes

@@ -168,7 +168,7 @@ def test_paging_by_skip_count(api, owner, library):
 
 
 def test_the_total_above_the_exact_limit_is_still_right(api, owner, monkeypatch):
-    from library import selectors
+    from library.items import selectors
 
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 3)
     ItemFactory.create_batch(5, owner=owner.user)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from library import services
+from library.items import services
 from library.models import ApprovalStatus, Item
 from tests.conftest import assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory

@@ -21,10 +21,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from aimg_site.api.exceptions import InvalidParameter, NotFound
+from library.models import ApprovalStatus, Folder, FolderThumbnail, Item
 
-from .folders_selectors import folder_get_owned, thumbnail_item_ids
-from .folders_serializers import FolderRef
-from .models import ApprovalStatus, Folder, FolderThumbnail, Item
+from .selectors import folder_get_owned, thumbnail_item_ids
+from .serializers import FolderRef
 
 MAX_THUMBNAILS = 4
 #: How often an add retries when an item changes folder between reading and locking.

@@ -17,8 +17,7 @@ from rest_framework import serializers
 
 from aimg_site.api.fields import CommaListField, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
-
-from .media import item_url
+from library.items.media import item_url
 
 PUBLIC_PREFIX = "p-"
 MAX_BULK_IDS = 1000

@@ -16,9 +16,9 @@ from rest_framework import serializers
 
 from aimg_site.api.fields import BoolParam, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
+from library.models import ApprovalStatus, GeneratorVersion, MediaKind
 
 from .media import media_url_builder
-from .models import ApprovalStatus, GeneratorVersion, MediaKind
 
 MAX_BULK_IDS = 1000
 

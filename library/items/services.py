@@ -20,8 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.sessions import session_digest
 from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
-
-from .models import (
+from library.models import (
     ApprovalStatus,
     Folder,
     FolderThumbnail,

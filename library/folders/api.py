@@ -14,8 +14,8 @@ from aimg_site.api.envelope import ok
 from aimg_site.api.pagination import PageRequest, paginate
 from aimg_site.api.views import ApiView
 
-from .folders_selectors import folder_details, folder_rows_prepare, folders_listing, folders_with_details
-from .folders_serializers import (
+from .selectors import folder_details, folder_rows_prepare, folders_listing, folders_with_details
+from .serializers import (
     ChangeOutput,
     CreateFolderInput,
     FolderImagesInput,
@@ -31,7 +31,7 @@ from .folders_serializers import (
     PublicFolderRefQuery,
     SuccessOutput,
 )
-from .folders_services import (
+from .services import (
     folder_add_items,
     folder_create,
     folder_delete,

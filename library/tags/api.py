@@ -10,11 +10,11 @@ from __future__ import annotations
 from aimg_site.api.envelope import ok
 from aimg_site.api.pagination import PageRequest
 from aimg_site.api.views import ApiView
+from library.folders.serializers import ChangeOutput
 
-from .folders_serializers import ChangeOutput
-from .tags_selectors import tags_page
-from .tags_serializers import SetTagsInput, SetTagsOutput, TagOutput, TagsListQuery, TagsTargetInput
-from .tags_services import tags_change
+from .selectors import tags_page
+from .serializers import SetTagsInput, SetTagsOutput, TagOutput, TagsListQuery, TagsTargetInput
+from .services import tags_change
 
 
 class GetTagsListApi(ApiView):

@@ -12,8 +12,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from aimg_site.api.exceptions import InvalidParameter, NotFound
 from aimg_site.core.scoping import current_domain
-
-from .models import PUBLIC_CANDIDATE, ApprovalStatus, Folder, Item, ItemReaction, ItemTag
+from library.models import PUBLIC_CANDIDATE, ApprovalStatus, Folder, Item, ItemReaction, ItemTag
 
 #: Listing totals are exact up to this many rows (see ``_counted``).
 EXACT_COUNT_LIMIT = 2_000
