@@ -2,6 +2,26 @@
 
 from aimg_site.api.views import endpoint
 
-from .api import FOLDER_ENDPOINTS, MoveItemsBetweenFoldersApi
+from . import api
 
-urlpatterns = [endpoint(view) for view in (*FOLDER_ENDPOINTS, MoveItemsBetweenFoldersApi)]
+urlpatterns = [
+    endpoint(api.GetSelfFoldersApi),
+    endpoint(api.CreateSelfFolderApi),
+    endpoint(api.SetSelfFolderPropertiesApi),
+    endpoint(api.DeleteSelfFolderApi),
+    endpoint(api.AddImagesToSelfFolderApi),
+    endpoint(api.RemoveImagesFromSelfFolderApi),
+    endpoint(api.AddThumbnailImagesForSelfFolderApi),
+    endpoint(api.RemoveThumbnailImagesForSelfFolderApi),
+    endpoint(api.SetThumbnailImagesForSelfFolderApi),
+    endpoint(api.GetPublicFoldersApi),
+    endpoint(api.CreatePublicFolderApi),
+    endpoint(api.SetPublicFolderPropertiesApi),
+    endpoint(api.DeletePublicFolderApi),
+    endpoint(api.AddImagesToPublicFolderApi),
+    endpoint(api.RemoveImagesFromPublicFolderApi),
+    endpoint(api.AddThumbnailImagesForPublicFolderApi),
+    endpoint(api.RemoveThumbnailImagesForPublicFolderApi),
+    endpoint(api.SetThumbnailImagesForPublicFolderApi),
+    endpoint(api.MoveItemsBetweenFoldersApi),
+]

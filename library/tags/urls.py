@@ -2,6 +2,11 @@
 
 from aimg_site.api.views import endpoint
 
-from .api import TAG_ENDPOINTS
+from . import api
 
-urlpatterns = [endpoint(view) for view in TAG_ENDPOINTS]
+urlpatterns = [
+    endpoint(api.GetTagsListApi),
+    endpoint(api.AddTagsToItemApi),
+    endpoint(api.RemoveTagsFromItemApi),
+    endpoint(api.SetTagsForItemApi),
+]
