@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from aimg_site.api.exceptions import NotFound
 from library.models import Folder, FolderTag, FolderThumbnail, Item
 
-from .serializers import FolderRef
+from .ids import FolderRef
 
 SAMPLE_SIZE = 4
 

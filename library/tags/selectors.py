@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 
 from aimg_site.api.exceptions import NotFound
 from aimg_site.api.pagination import Page, PageRequest
+from library.folders.ids import FolderRef
 from library.folders.selectors import folder_get_owned
-from library.folders.serializers import FolderRef
 from library.models import Folder, FolderTag, Item, ItemTag, Tag
 
 #: getTagsList lists at most this many tags (the reference's "up to 100").

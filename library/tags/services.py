@@ -19,7 +19,7 @@ from django.db.models import Manager
 from django.utils import timezone
 
 from aimg_site.core.scoping import current_domain
-from library.folders.serializers import FolderRef
+from library.folders.ids import FolderRef
 from library.folders.services import ChangeResult, Mode, change_plan
 from library.models import Folder, Tag
 
