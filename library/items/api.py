@@ -1,9 +1,9 @@
 """The item endpoints of "Image Management": one view per documented endpoint.
 
-Reference timestamps of the listings (``paginationIndex``): ``folder_added_at``
-(when the item entered its folder, the root folder included; restoring resets
-it) for getMyCreations, getPublicCreations and getItems; ``completed_at``
-(``completedDate``) for getLatestItems.
+Every listing (getMyCreations, getPublicCreations, getItems, getLatestItems)
+pages by ``completed_at`` (``completedDate``, epoch ms), because front ends
+derive ``paginationIndex`` from it; restoring an item resets it so the item
+sorts as just added.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class GetLastCompletedItemApi(_ItemApi):
 
 
 class GetMyCreationsApi(_ItemApi):
-    """The caller's items, newest first by the time they entered their folder.
+    """The caller's items, newest first by completion time (``completedDate``).
 
     ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``
     (the user's itemCount, rootFolderItemCount or the folder's count).

@@ -10,6 +10,7 @@ from typing import Literal
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from accounts.models import ProfilePicture
 from aimg_site.api.exceptions import NotFound
 from aimg_site.core.scoping import current_domain
 from library.folders.ids import FolderRef
@@ -49,19 +50,16 @@ def user_library_counts(*, user) -> dict:
 # ---------------------------------------------------------------- single items
 
 
-def item_get_for_viewer(*, item_id, viewer, is_admin: bool = False) -> Item:
+def item_get_for_viewer(*, item_id, viewer) -> Item:
     """The live item ``item_id`` if ``viewer`` may see it, else ``NotFound``.
 
     Owners see their items, everyone (guests included) sees publicly visible
-    items, Admins see every item of the domain (deleted ones too). Another
-    user's private item is indistinguishable from a missing one.
+    items. Another user's private item is indistinguishable from a missing one.
     """
-    qs = Item.objects.select_related("folder", "owner").filter(pk=item_id)
-    if not is_admin:
-        visible = Item.publicly_visible_q()
-        if viewer is not None:
-            visible |= Q(owner_id=viewer.pk)
-        qs = qs.filter(visible, deleted_at__isnull=True)
+    visible = Item.publicly_visible_q()
+    if viewer is not None:
+        visible |= Q(owner_id=viewer.pk)
+    qs = Item.objects.select_related("folder", "owner").filter(visible, pk=item_id, deleted_at__isnull=True)
     item = qs.first()
     if item is None:
         raise NotFound("Item not found.")
@@ -142,8 +140,6 @@ def items_decorate(items: list[Item], *, viewer) -> list[Item]:
 
 def item_owner_picture_uri(*, item: Item) -> str | None:
     """The owner's profile picture as a ``data:image/webp;base64,...`` URI (none when banned)."""
-    from accounts.models import ProfilePicture
-
     webp = (
         ProfilePicture.objects.filter(user_id=item.owner_id, user__profile_picture_banned=False)
         .values_list("webp", flat=True)
