@@ -254,8 +254,12 @@ COMFYUI_URL = env.str("COMFYUI_URL", default="")
 # Absolute base for media URLs handed to clients and to outside services.
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 
-# Rate limits: storage follows REDIS_URL (shared between processes) or memory.
-AIMG_RATELIMIT_STORAGE_URI = env.str("AIMG_RATELIMIT_STORAGE_URI", default=REDIS_URL or "memory://")
+# Rate limits: storage follows REDIS_URL, else a SQLite file under var/ (aimg_site.api.ratelimit_sqlite):
+# one count for every process either way ("memory://" would count per process).
+AIMG_RATELIMIT_STORAGE_URI = env.str(
+    "AIMG_RATELIMIT_STORAGE_URI",
+    default=REDIS_URL or f"sqlite:///{(VAR_DIR / 'ratelimits.sqlite3').absolute()}",
+)
 AIMG_RATELIMIT_ENABLED = env.bool("AIMG_RATELIMIT_ENABLED", default=True)
 AIMG_RATELIMIT_KEY_PREFIX = env.str("AIMG_RATELIMIT_KEY_PREFIX", default="aimg-limits")
 

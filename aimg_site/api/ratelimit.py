@@ -1,8 +1,8 @@
 """Named rate limits on one cache-backed primitive (the ``limits`` library).
 
-Storage is Redis when ``REDIS_URL`` is set (shared by every process), else
-process memory (the embedded default). Endpoints and services use a limit
-by name::
+Storage is Redis when ``REDIS_URL`` is set, else a SQLite file under ``var/``
+(the embedded default, ``ratelimit_sqlite``); either way every process and
+thread counts in one place. Endpoints and services use a limit by name::
 
     hit("otp-send-email", key=email)             # raises RateLimited (429 + Retry-After)
 
@@ -22,6 +22,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from . import ratelimit_sqlite  # noqa: F401  (registers the "sqlite" storage scheme with limits)
 from .exceptions import RateLimited
 
 #: name -> (rate, message). Rates use the ``limits`` notation ("5/minute", "20 per hour").
