@@ -109,13 +109,13 @@ class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):
 class Session(DomainScopedModel):
     """One ``X-Session-ID``: anonymous (no user), a guest's, or a signed-in user's.
 
-    Only a SHA-256 digest of the id is stored. A row exists once the session
+    Only a SHA-256 digest of the id is stored (unique within the domain). A row exists once the session
     needs state (a guest user, a sign-in, a view count); a UUID the server has
     never seen is an anonymous session until then. Ending a session deletes
     the row, so its id becomes an unknown (anonymous) one again.
     """
 
-    key_digest = models.CharField(max_length=64, unique=True)
+    key_digest = models.CharField(max_length=64)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions")
     is_authenticated = models.BooleanField(
         default=False, help_text="Signed in (as opposed to a guest's session)."
@@ -127,6 +127,11 @@ class Session(DomainScopedModel):
     login_provider = models.CharField(max_length=30, blank=True)
 
     class Meta:
+        constraints = [
+            # Per domain, not global: an id of one site sent to the other is an unknown id there
+            # (a new anonymous session of that site), never a collision with the first site's row.
+            models.UniqueConstraint(fields=["domain", "key_digest"], name="accounts_session_key_per_domain"),
+        ]
         indexes = [models.Index(fields=["user", "last_seen_at"], name="accounts_session_user_idx")]
 
     def __str__(self) -> str:
