@@ -199,6 +199,7 @@ class UserAdmin(RoleAccessMixin, admin.ModelAdmin):
             user_set_profile_picture_banned(user=obj, banned=banned)
         if changed:
             audit_log_record(
+                request=request,
                 action="console:change_user",
                 target=obj,
                 actor=request.user,
@@ -210,7 +211,7 @@ class UserAdmin(RoleAccessMixin, admin.ModelAdmin):
         count = 0
         for user in queryset:
             user_delete(user=user)
-            audit_log_record(action="console:disable_user", target=user, actor=request.user)
+            audit_log_record(request=request, action="console:disable_user", target=user, actor=request.user)
             count += 1
         self.message_user(request, f"Disabled {count} account(s).", messages.SUCCESS)
 
@@ -252,7 +253,11 @@ class AdminKeyAdmin(RoleAccessMixin, admin.ModelAdmin):
         obj._state.adding = False
         obj._state.db = key._state.db
         audit_log_record(
-            action="create_admin_key", target=key, actor=request.user, details={"via": "console"}
+            request=request,
+            action="create_admin_key",
+            target=key,
+            actor=request.user,
+            details={"via": "console"},
         )
         messages.warning(request, f"New key for {key.user.email}, shown only this once: {raw_key}")
 
@@ -261,7 +266,11 @@ class AdminKeyAdmin(RoleAccessMixin, admin.ModelAdmin):
         for key in queryset:
             admin_key_revoke(key=key)
             audit_log_record(
-                action="revoke_admin_key", target=key, actor=request.user, details={"via": "console"}
+                request=request,
+                action="revoke_admin_key",
+                target=key,
+                actor=request.user,
+                details={"via": "console"},
             )
         self.message_user(request, "Revoked.", messages.SUCCESS)
 
