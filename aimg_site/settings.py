@@ -175,7 +175,13 @@ else:
     # filemail:// URL loses the leading slash of an absolute path).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Sender of each site's mail (aimg_site.core.selectors.domain_sender): {domain} and {display_name}
+# come from the domain's row, so sexy.ai's codes come from sexy.ai. DEFAULT_FROM_EMAIL, when set,
+# is one fixed sender for every site instead (what it meant before), and Django's own fallback.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AIMG <no-reply@freejourney.ai>")
+AIMG_FROM_EMAIL = env.str(
+    "AIMG_FROM_EMAIL", default=env.str("DEFAULT_FROM_EMAIL", default="{display_name} <no-reply@{domain}>")
+)
 
 # --- Files ----------------------------------------------------------------------
 AIMG_STORAGE = env.str("AIMG_STORAGE", default="local")
