@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -260,6 +261,24 @@ COMFYUI_URL = env.str("COMFYUI_URL", default="")
 # Absolute base for media URLs handed to clients and to outside services.
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 
+
+def parse_api_base_url(value: str) -> str:
+    """``AIMG_API_BASE_URL``: empty, or an http(s) origin (scheme and host, no path)."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ImproperlyConfigured(
+            f"AIMG_API_BASE_URL must be an origin such as https://api.example.com, not {value!r}."
+        )
+    return value
+
+
+# The API's public origin when it is not https://api.<domain> (staging-api. on staging rows): local
+# development (make run sets it), a single-host deployment. OAuth callback URLs are built from it.
+AIMG_API_BASE_URL = parse_api_base_url(env.str("AIMG_API_BASE_URL", default=""))
+
 # Rate limits: storage follows REDIS_URL, else a SQLite file under var/ (aimg_site.api.ratelimit_sqlite):
 # one count for every process either way ("memory://" would count per process).
 AIMG_RATELIMIT_STORAGE_URI = env.str(
@@ -281,10 +300,9 @@ SOCIALACCOUNT_LOGIN_ON_GET = True
 SOCIALACCOUNT_ADAPTER = "accounts.oauth.adapters.SocialAccountAdapter"
 # Extra hosts (besides each domain's front end) that OAuth logins may return to, e.g. localhost in development.
 AIMG_OAUTH_REDIRECT_HOSTS = env.list("AIMG_OAUTH_REDIRECT_HOSTS", default=[])
-# Scheme of the OAuth callback URL sent to providers (they require https; TLS ends at the proxy).
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("AIMG_OAUTH_CALLBACK_PROTOCOL", default="http" if DEBUG else "https")
-if ACCOUNT_DEFAULT_HTTP_PROTOCOL not in ("http", "https"):
-    raise ImproperlyConfigured("AIMG_OAUTH_CALLBACK_PROTOCOL must be 'http' or 'https'.")
+# allauth's scheme for absolute URLs it builds itself; the OAuth callback URL given to providers is
+# not one of them: accounts.oauth builds it from AIMG_API_BASE_URL or the domain, never the Host.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # OAuth clients from the environment; a provider without a client id is not offered.
 SOCIALACCOUNT_PROVIDERS = {
     provider: {

@@ -31,7 +31,14 @@ from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidPar
 from aimg_site.core.scoping import current_domain
 
 from .flowstate import OAuthFlow, flow_seal
-from .providers import PROVIDER_LABELS, SUPPORTED_PROVIDERS, provider_key, provider_key_split, provider_label
+from .providers import (
+    PROVIDER_LABELS,
+    SUPPORTED_PROVIDERS,
+    oauth_adapter_class,
+    provider_key,
+    provider_key_split,
+    provider_label,
+)
 
 
 def oauth_login_start(
@@ -68,6 +75,8 @@ def oauth_login_start(
         rs=rs,
         is_at_least_18_confirmed=is_at_least_18_confirmed,
     )
+    # The same adapter as the callback's, so the redirect_uri comes from the domain, not the Host.
+    allauth_provider.oauth2_adapter_class = oauth_adapter_class(provider)
     response = allauth_provider.redirect(request, process=AuthProcess.LOGIN, data=flow_seal(flow))
     if response.status_code != 302:
         # allauth rendered an error page instead of redirecting (a misconfigured provider).

@@ -62,6 +62,20 @@ def domain_get(name: str) -> Domain:
     return domain
 
 
+def domain_api_base_url(domain: Domain) -> str:
+    """The public origin of this API for ``domain``, built from configuration, never from a request.
+
+    ``AIMG_API_BASE_URL`` when set (one origin for every site: local
+    development, a single-host deployment); else ``https://api.<name>``, or
+    ``https://staging-api.<name>`` for a staging row (CONTRACT.md "Domains").
+    No trailing slash.
+    """
+    if settings.AIMG_API_BASE_URL:
+        return settings.AIMG_API_BASE_URL.rstrip("/")
+    prefix = "staging-api." if domain.environment == Domain.Environment.STAGING else "api."
+    return f"https://{prefix}{domain.name}"
+
+
 def domain_sender(domain: Domain) -> str:
     """The ``From`` of mail sent for ``domain`` (OTP codes): ``AIMG_FROM_EMAIL`` filled in.
 
