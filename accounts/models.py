@@ -33,10 +33,15 @@ class UserManager(DomainScopedManager, BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra):
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        extra.setdefault("roles", ["admin"])
-        return self.create_user(email, password, **extra)
+        """``createsuperuser``'s account: made as a plain user, then staff through the one service that
+        grants it (``accounts.users.services.user_grant_staff``), with the operator's password kept."""
+        from accounts.users.services import user_grant_staff  # that module imports this one
+
+        roles = extra.pop("roles", None) or [User.Role.ADMIN]
+        extra.pop("is_staff", None)
+        extra.pop("is_superuser", None)
+        user = self.create_user(email, password, **extra)
+        return user_grant_staff(user=user, roles=roles, is_superuser=True, password_set_by_operator=True).user
 
 
 class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):

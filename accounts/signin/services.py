@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import uuid
 
-from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Session, User, UserLoginProvider
 from accounts.sessions.selectors import session_digest
-from accounts.sessions.services import session_end, session_rotate, sessions_end_for_user
+from accounts.sessions.services import session_end, session_rotate
 from accounts.tasks import send_otp_email
 from accounts.users.abuse import abuse_assert_can_sign_in
-from accounts.users.selectors import user_find_by_email
-from accounts.users.services import EMAIL_REGISTERED_MESSAGE, email_normalize, user_create
+from accounts.users.selectors import user_email_is_proven, user_find_by_email
+from accounts.users.services import (
+    EMAIL_REGISTERED_MESSAGE,
+    email_normalize,
+    user_create,
+    user_remove_password_and_sessions,
+)
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import Conflict, InvalidParameter, NotAuthenticated
 from aimg_site.core.scoping import current_domain
@@ -81,14 +85,6 @@ def user_sign_in(
     return new_key
 
 
-def user_email_is_proven(*, user: User) -> bool:
-    """Has someone already shown they receive this account's email (an OTP sign-in, or an OAuth link)?"""
-    return (
-        UserLoginProvider.objects.filter(user=user, provider_id=UserLoginProvider.Provider.OTP).exists()
-        or SocialAccount.objects.filter(user=user).exists()
-    )
-
-
 def user_secure_for_proven_owner(*, user: User) -> User:
     """The caller has just proven they receive ``user``'s email (an OTP, a provider-verified address).
 
@@ -101,9 +97,7 @@ def user_secure_for_proven_owner(*, user: User) -> User:
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.has_usable_password() and not user_email_is_proven(user=user):
-        user.set_unusable_password()
-        user.save(update_fields=["password", "updated_at"])
-        sessions_end_for_user(user=user)
+        user_remove_password_and_sessions(user=user)
     return user
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,7 +29,7 @@ from library.services import items_delete_all_for_user
 
 from .abuse import ABUSE_LEVEL_BANNED, ABUSE_LEVEL_MAX, ABUSE_LEVEL_MIN
 from .profile_pictures import profile_picture_normalize, webp_data_uri
-from .selectors import user_find_by_email
+from .selectors import user_email_is_proven, user_find_by_email
 
 USERNAME_MAX_LENGTH = 64
 
@@ -274,3 +276,97 @@ def user_set_additional_information(*, user: User, text: str | None) -> str:
     User.objects.filter(pk=user.pk).update(additional_information=text, updated_at=timezone.now())
     user.additional_information = text
     return text
+
+
+# --- Credentials and staff ------------------------------------------------------------
+
+
+def user_remove_password_and_sessions(*, user: User) -> tuple[bool, int]:
+    """Make the password unusable and end every session; returns (a password was removed, sessions ended).
+
+    What is left is a sign-in with a code sent to the email (or a linked
+    provider): whoever receives the address's mail holds the account. Call
+    inside a transaction, with the user row locked.
+    """
+    password_removed = user.has_usable_password()
+    if password_removed:
+        user.set_unusable_password()
+        user.save(update_fields=["password", "updated_at"])
+    return password_removed, sessions_end_for_user(user=user)
+
+
+@dataclass(frozen=True)
+class StaffGrant:
+    """What ``user_grant_staff`` did, for the command or console page to say."""
+
+    user: User
+    granted: bool
+    password_removed: bool
+    sessions_ended: int
+
+    @property
+    def secured(self) -> bool:
+        return self.password_removed or self.sessions_ended > 0
+
+    @property
+    def message(self) -> str:
+        email = self.user.email
+        if not self.granted:
+            return f"{email} was already staff with these roles; nothing changed."
+        roles = ", ".join(self.user.roles) or "no role"
+        if not self.secured:
+            return f"{email} is now staff ({roles})."
+        removed = "its password was removed and " if self.password_removed else ""
+        sessions = f"{self.sessions_ended} session{'s' * (self.sessions_ended != 1)}"
+        return (
+            f"The email {email} was never proven (no sign-in with a code, no OAuth link), so before it "
+            f"became staff ({roles}) {removed}{sessions} ended. Its owner signs in with a code sent to "
+            "that address and can then set a password."
+        )
+
+
+@transaction.atomic
+def user_grant_staff(
+    *,
+    user: User,
+    roles: Iterable[str] = (User.Role.ADMIN,),
+    is_superuser: bool | None = None,
+    password_set_by_operator: bool = False,
+) -> StaffGrant:
+    """Make ``user`` staff with exactly ``roles`` (and ``is_superuser`` when given): the only way in.
+
+    ``create_admin_key``, a key or the staff flag given in the console, and
+    ``createsuperuser`` all come here. If this gives the account anything it
+    did not have and nobody ever proved its email (``user_email_is_proven``),
+    its password is removed and its sessions end first: the password may be
+    an impostor's who registered the address with ``createUser``. Only
+    ``createsuperuser`` passes ``password_set_by_operator``, for the account it
+    has just made with the password the operator typed. Locks the user row.
+    A guest or a deleted account is a ``Conflict``.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_guest or not user.email:
+        raise Conflict("A guest cannot become staff.")
+    if user.is_disabled:
+        raise Conflict(f"{user.email} is a deleted account: it cannot become staff.")
+    wanted = sorted(set(roles))
+    unknown = set(wanted) - set(User.Role.values)
+    if unknown:
+        raise InvalidParameter("roles", f"has unknown roles: {', '.join(sorted(unknown))}")
+    granted = (
+        not user.is_staff
+        or bool(set(wanted) - set(user.roles or []))
+        or (bool(is_superuser) and not user.is_superuser)
+    )
+    password_removed, sessions_ended = False, 0
+    if granted and not password_set_by_operator and not user_email_is_proven(user=user):
+        password_removed, sessions_ended = user_remove_password_and_sessions(user=user)
+    fields = ["is_staff", "roles", "updated_at"]
+    user.is_staff, user.roles = True, wanted
+    if is_superuser is not None:
+        user.is_superuser = is_superuser
+        fields.append("is_superuser")
+    user.save(update_fields=fields)
+    return StaffGrant(
+        user=user, granted=granted, password_removed=password_removed, sessions_ended=sessions_ended
+    )
