@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
 from accounts.signin.services import user_secure_for_proven_owner, user_sign_in
-from accounts.users.services import USERNAME_MAX_LENGTH, user_create
+from accounts.users.services import USERNAME_MAX_LENGTH, user_create, user_holding_proven_email
 from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidParameter, ServiceUnavailable
 from aimg_site.core.scoping import current_domain
 
@@ -114,7 +114,7 @@ def _link_by_email(*, request: HttpRequest, sociallogin: SocialLogin, user: User
 def _link_or_create(
     *, request: HttpRequest, sociallogin: SocialLogin, flow: OAuthFlow, email: str
 ) -> tuple[User, bool]:
-    existing = User.objects.filter(email__iexact=email, is_guest=False).first()
+    existing = user_holding_proven_email(email=email)  # the provider verified the address
     if existing is not None:
         return _link_by_email(request=request, sociallogin=sociallogin, user=existing), False
     user = user_create(

@@ -18,12 +18,16 @@ from accounts.sessions.selectors import session_digest
 from accounts.sessions.services import session_end, session_rotate
 from accounts.tasks import send_otp_email
 from accounts.users.abuse import abuse_assert_can_sign_in
-from accounts.users.selectors import user_email_is_proven, user_find_by_email
+from accounts.users.selectors import user_find_by_email, user_is_password_only
 from accounts.users.services import (
     EMAIL_REGISTERED_MESSAGE,
+    MAX_REF_ITEM_LENGTH,
+    MAX_REF_LIST_ITEMS,
     email_normalize,
     user_create,
+    user_holding_proven_email,
     user_remove_password_and_sessions,
+    username_clean,
 )
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import Conflict, InvalidParameter, NotAuthenticated
@@ -96,8 +100,45 @@ def user_secure_for_proven_owner(*, user: User) -> User:
     Call inside a transaction.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.has_usable_password() and not user_email_is_proven(user=user):
+    if user_is_password_only(user=user):
         user_remove_password_and_sessions(user=user)
+    return user
+
+
+def _user_take_over(
+    *,
+    user: User,
+    password: str | None,
+    username: str,
+    is_at_least_18_confirmed: bool,
+    ref_list: list[str] | tuple[str, ...],
+    rs: str,
+) -> User:
+    """A code sign-up for an address held by a live account nobody proved: the code's owner gets it.
+
+    Whatever the registrant set up for signing in ends first
+    (``user_secure_for_proven_owner``); then the sign-up's own password,
+    username and 18+ confirmation apply, and its attribution when the account
+    has none.
+    """
+    user = user_secure_for_proven_owner(user=user)
+    fields = ["updated_at"]
+    if password:
+        user.set_password(password)
+        fields.append("password")
+    if username:
+        user.username = username
+        fields.append("username")
+    if is_at_least_18_confirmed and not user.is_at_least_18_confirmed:
+        user.is_at_least_18_confirmed = True
+        fields.append("is_at_least_18_confirmed")
+    if ref_list and not user.ref_list:
+        user.ref_list = [str(r)[:MAX_REF_ITEM_LENGTH] for r in list(ref_list)[:MAX_REF_LIST_ITEMS]]
+        fields.append("ref_list")
+    if rs and not user.rs:
+        user.rs = rs[:200]
+        fields.append("rs")
+    user.save(update_fields=fields)
     return user
 
 
@@ -122,7 +163,11 @@ def user_sign_up(
 
     The password is checked against the rule and the email for being free
     before the OTP is used, so a refused sign-up does not spend the code.
-    Returns the user and the new session id.
+    An address held by a password-only account (``user_is_password_only``) is
+    not in the way of a valid OTP: a live account is taken over by the code's owner (its password and
+    sessions end, then this sign-up's password, username and 18+ confirmation
+    apply), a deleted or banned one lets go of the address and a new account
+    is made. Returns the user and the new session id.
     """
     if client_address:
         ratelimit.hit("sign-in-address", key=client_address)
@@ -131,18 +176,32 @@ def user_sign_up(
         raise InvalidParameter("password", "or 'otp' must be provided")
     if password:
         password_validate(password)
-    if user_find_by_email(email=email) is not None:
+    username = username_clean(username)
+    holder = user_find_by_email(email=email)
+    # Only a code can get past an account that holds the address, and only a password-only one.
+    if holder is not None and (not otp or not user_is_password_only(user=holder)):
         raise Conflict(EMAIL_REGISTERED_MESSAGE)
     if otp and not otp_consume(email=email, code=otp):
         raise NotAuthenticated(OTP_WRONG_MESSAGE)
-    user = user_create(
-        email=email,
-        username=username,
-        password=password,
-        is_at_least_18_confirmed=bool(is_at_least_18_confirmed),
-        ref_list=ref_list,
-        rs=rs,
-    )
+    holder = user_holding_proven_email(email=email) if holder is not None else None
+    if holder is None:
+        user = user_create(
+            email=email,
+            username=username,
+            password=password,
+            is_at_least_18_confirmed=bool(is_at_least_18_confirmed),
+            ref_list=ref_list,
+            rs=rs,
+        )
+    else:
+        user = _user_take_over(
+            user=holder,
+            password=password,
+            username=username,
+            is_at_least_18_confirmed=bool(is_at_least_18_confirmed),
+            ref_list=ref_list,
+            rs=rs,
+        )
     new_key = user_sign_in(
         user=user,
         old_session_key=old_session_key,
@@ -186,6 +245,8 @@ def user_authenticate(
         if not otp_consume(email=email, code=otp):
             raise NotAuthenticated(OTP_WRONG_MESSAGE)
         provider = UserLoginProvider.Provider.OTP
+        if user is not None:
+            user = user_holding_proven_email(email=email)
         if user is None:
             user = user_create(email=email, password=password, is_at_least_18_confirmed=False)
         else:
@@ -236,14 +297,17 @@ def otp_request(*, email: str, sign_up: bool = False, client_address: str | None
     Limited per email and per client address (429). With ``sign_up`` an
     already registered email is a ``Conflict`` (409); without it, a deleted
     or banned account is ``Forbidden`` (403) and an unknown email is fine
-    (``authenticateUser`` creates the account). Returns the normalized email.
+    (``authenticateUser`` creates the account). A password-only account
+    (``user_is_password_only``) refuses nothing: whoever receives the code is
+    the owner (``user_holding_proven_email``). Returns the normalized email.
     """
     email = email_normalize(email)
     if client_address:
         ratelimit.hit("otp-send-address", key=client_address)
     ratelimit.hit("otp-send-email", key=f"{current_domain().pk}:{email}")
     user = user_find_by_email(email=email)
-    if user is not None:
+    # A password-only account does not stand in the owner's way: the code decides.
+    if user is not None and not user_is_password_only(user=user):
         if sign_up:
             raise Conflict(EMAIL_REGISTERED_MESSAGE)
         abuse_assert_can_sign_in(user=user)

@@ -93,6 +93,17 @@ def user_email_is_proven(*, user: User) -> bool:
     )
 
 
+def user_is_password_only(*, user: User) -> bool:
+    """The account has a password and nobody ever proved its email: it may be an impostor's.
+
+    Such an account does not hold its address against whoever proves it
+    (sign-up and sign-in with a code, an OAuth link), and it becomes staff only
+    after losing its password and sessions. An account without a usable
+    password can only be entered with a code or a provider, which prove it.
+    """
+    return user.has_usable_password() and not user_email_is_proven(user=user)
+
+
 def _uuid_or_400(value: str, parameter: str = "userID") -> uuid.UUID:
     try:
         return uuid.UUID(str(value).strip())

@@ -29,7 +29,7 @@ from library.services import items_delete_all_for_user
 
 from .abuse import ABUSE_LEVEL_BANNED, ABUSE_LEVEL_MAX, ABUSE_LEVEL_MIN
 from .profile_pictures import profile_picture_normalize, webp_data_uri
-from .selectors import user_email_is_proven, user_find_by_email
+from .selectors import user_find_by_email, user_is_password_only
 
 USERNAME_MAX_LENGTH = 64
 
@@ -228,7 +228,10 @@ def user_delete(*, user: User, delete_items: bool = False) -> User:
     """``deleteUser``: disable the account (kept for Admins), end its sessions, optionally delete its items.
 
     The email stays attached to the disabled account, so it cannot be
-    registered again; signing in to it is refused.
+    registered again and signing in to it is refused, unless the account was
+    password-only (``user_is_password_only``: it may have been someone else's
+    address, registered without proof), whose address is released
+    (``user_release_email``).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_disabled:
@@ -236,6 +239,8 @@ def user_delete(*, user: User, delete_items: bool = False) -> User:
         user.deleted_at = timezone.now()
         user.save(update_fields=["is_disabled", "deleted_at", "updated_at"])
     sessions_end_for_user(user=user)
+    if user_is_password_only(user=user):
+        user_release_email(user=user)
     if delete_items:
         items_delete_all_for_user(user=user)
     return user
@@ -276,6 +281,37 @@ def user_set_additional_information(*, user: User, text: str | None) -> str:
     User.objects.filter(pk=user.pk).update(additional_information=text, updated_at=timezone.now())
     user.additional_information = text
     return text
+
+
+# --- Addresses nobody proved -------------------------------------------------------------
+
+
+def user_release_email(*, user: User) -> None:
+    """``user`` lets go of its address: archived (Admins still see it) and cleared, so it is free again."""
+    if user.email:
+        ArchivedEmail.objects.create(user=user, email=user.email)
+        user.email = None
+        user.save(update_fields=["email", "updated_at"])
+
+
+def user_holding_proven_email(*, email: str) -> User | None:
+    """The caller has just proven they receive ``email``: the account of the bound domain that holds it.
+
+    A password-only account (``user_is_password_only``) that is deleted or
+    banned (abuse level 9) does not hold it against its owner: it lets go of
+    it here (``user_release_email``) and ``None`` is returned, so the owner
+    gets a new account. Any other account is returned (a live password-only
+    one is the owner's to take over:
+    ``accounts.signin.services.user_secure_for_proven_owner``).
+    """
+    user = user_find_by_email(email=email)
+    if user is None:
+        return None
+    if (user.is_disabled or user.abuse_level >= ABUSE_LEVEL_BANNED) and user_is_password_only(user=user):
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user_release_email(user=user)
+        return None
+    return user
 
 
 # --- Credentials and staff ------------------------------------------------------------
@@ -337,9 +373,10 @@ def user_grant_staff(
 
     ``create_admin_key``, a key or the staff flag given in the console, and
     ``createsuperuser`` all come here. If this gives the account anything it
-    did not have and nobody ever proved its email (``user_email_is_proven``),
-    its password is removed and its sessions end first: the password may be
-    an impostor's who registered the address with ``createUser``. Only
+    did not have and it is password-only (``user_is_password_only``: a
+    password, and nobody ever proved its email), its password is removed and
+    its sessions end first: the password may be an impostor's who registered
+    the address with ``createUser``. Only
     ``createsuperuser`` passes ``password_set_by_operator``, for the account it
     has just made with the password the operator typed. Locks the user row.
     A guest or a deleted account is a ``Conflict``.
@@ -359,7 +396,7 @@ def user_grant_staff(
         or (bool(is_superuser) and not user.is_superuser)
     )
     password_removed, sessions_ended = False, 0
-    if granted and not password_set_by_operator and not user_email_is_proven(user=user):
+    if granted and not password_set_by_operator and user_is_password_only(user=user):
         password_removed, sessions_ended = user_remove_password_and_sessions(user=user)
     fields = ["is_staff", "roles", "updated_at"]
     user.is_staff, user.roles = True, wanted
