@@ -20,6 +20,9 @@ from aimg_site.core.scoping import domain_context
 from tests.conftest import ApiClient, Persona, assert_envelope
 
 from .conftest import STRONG_PASSWORD
+from .test_oauth_login import github, login, providers
+
+__all__ = ["providers"]  # the fixture, used by name
 
 VICTIM = "victim@example.com"
 OWNER_PASSWORD = "Owner's-Own-9"
@@ -156,3 +159,13 @@ def test_the_address_is_released_in_its_own_domain_only(api, other_domain, squat
         twin = User.objects.create_user(email=VICTIM, password=STRONG_PASSWORD)
     delete_account(api, squatter)
     assert User.all_domains.get(pk=twin.pk).email == VICTIM
+
+
+def test_an_oauth_login_with_the_verified_address_gets_a_new_account_past_a_deleted_squatter(
+    api, squatter, providers
+):
+    User.objects.filter(pk=squatter.user.pk).update(is_disabled=True)
+    result = login(api, providers, github(email=VICTIM))
+    assert result.envelope["hasError"] is False, result.envelope
+    assert result.payload["userID"] != str(squatter.user.pk)
+    assert User.objects.get(pk=squatter.user.pk).email is None
