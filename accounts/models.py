@@ -234,7 +234,9 @@ class OneTimePassword(DomainScopedModel):
     Only an HMAC-SHA256 of (email, code) keyed with ``SECRET_KEY`` is stored,
     so a code is found with one indexed lookup and the table alone does not
     reveal codes. ``used_at`` is set by a conditional UPDATE, so a code is
-    consumed once even by concurrent requests.
+    consumed once even by concurrent requests. A code asked for while its
+    email's codes were being guessed is bound to the address that asked
+    (``accounts.signin.throttle``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -244,7 +246,14 @@ class OneTimePassword(DomainScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    client_address = models.GenericIPAddressField(null=True, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True, help_text="Who asked for it.")
+    address_bound = models.BooleanField(
+        default=False,
+        help_text="Asked for while the email's codes were under attack: tried only from client_address.",
+    )
+    failed_checks = models.PositiveSmallIntegerField(
+        default=0, help_text="Wrong codes tried from client_address while it was bound there."
+    )
 
     class Meta:
         indexes = [
