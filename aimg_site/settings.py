@@ -240,6 +240,8 @@ AIMG_DEFAULT_DOMAIN = env.str("AIMG_DEFAULT_DOMAIN", default="freejourney.ai")
 AIMG_SESSION_IDLE_DAYS = env.int("AIMG_SESSION_IDLE_DAYS", default=30)
 # Reads refresh a session's last-seen time at most this often.
 AIMG_SESSION_TOUCH_SECONDS = env.int("AIMG_SESSION_TOUCH_SECONDS", default=300)
+# A new password or email (setSelfUserProperties) needs a session signed in this recently.
+AIMG_RECENT_SIGN_IN_MINUTES = env.int("AIMG_RECENT_SIGN_IN_MINUTES", default=15)
 
 
 def _parse_proxies(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -7,18 +7,21 @@ see a request.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import ArchivedEmail, ProfilePicture, User
+from accounts.models import ArchivedEmail, ProfilePicture, Session, User
+from accounts.sessions.selectors import session_digest
 from accounts.sessions.services import sessions_end_for_user
 from accounts.signin.otp import otp_consume
 from accounts.signin.passwords import password_validate
@@ -117,8 +120,10 @@ def user_set_age_confirmation(*, user: User, confirmed: bool) -> User:
     return user
 
 
-def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None) -> None:
-    """The reference's six refusals of an email change, each with its own message."""
+def _assert_email_change_allowed(
+    *, user: User, new_email: str, otp: str | None, client_address: str | None = None
+) -> None:
+    """The reference's six refusals of an email change, each with its own message (the code last)."""
     if new_email == (user.email or "").lower():
         raise InvalidParameter("email", "is already your email address")
     if SocialAccount.objects.filter(user=user).exists():
@@ -144,14 +149,35 @@ def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None)
         raise InvalidParameter(
             "otp", "is required to change the email: request one for the new address with requestOTP"
         )
-    if not otp_consume(email=new_email, code=otp):
+    if not otp_consume(email=new_email, code=otp, client_address=client_address):
         raise Forbidden(
             "The code is wrong or expired: request a new one for the new address with requestOTP.",
             error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
         )
 
 
-@transaction.atomic
+def _assert_recent_sign_in(*, user: User, session_key: uuid.UUID | None) -> None:
+    """The session was opened by a sign-in less than ``AIMG_RECENT_SIGN_IN_MINUTES`` ago, else ``Forbidden``.
+
+    Sign-in (code, password, OAuth) always opens a new session, so the
+    session's creation is the moment its holder last proved who they are.
+    """
+    signed_in_at = (
+        Session.objects.filter(key_digest=session_digest(session_key), user=user, is_authenticated=True)
+        .values_list("created_at", flat=True)
+        .first()
+        if session_key is not None
+        else None
+    )
+    window = dt.timedelta(minutes=settings.AIMG_RECENT_SIGN_IN_MINUTES)
+    if signed_in_at is None or signed_in_at < timezone.now() - window:
+        raise Forbidden(
+            "Changing the password or the email needs a recent sign-in: sign in again (with a code "
+            "sent to your email, or your password) and send the change from the new session.",
+            error_code=ErrorCode.ACCOUNTS_RECENT_SIGN_IN_REQUIRED,
+        )
+
+
 def user_set_properties(
     *,
     user: User,
@@ -161,27 +187,56 @@ def user_set_properties(
     email: str | None = None,
     otp: str | None = None,
     is_at_least_18_confirmed: bool | None = None,
+    client_address: str | None = None,
 ) -> User:
     """``setSelfUserProperties``. At least one of the properties must be given.
 
-    Locks the user row. A new email needs a valid OTP sent to it (see
-    ``_assert_email_change_allowed``); the old address is archived. A new
-    password ends every other session of the user.
+    A new password or email needs a recent sign-in (``_assert_recent_sign_in``:
+    a stolen session alone must not take the account over). A new email needs
+    a valid OTP sent to it (``_assert_email_change_allowed``), checked before
+    the user row is locked and outside the transaction, so what a wrong code
+    counts is kept; the old address is archived. A new password ends every
+    other session of the user.
     """
     if username is None and password is None and email is None and is_at_least_18_confirmed is None:
         raise BadRequest("Give at least one of 'username', 'password', 'email' or 'isAtLeast18Confirmed'.")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    if password is not None or email is not None:
+        _assert_recent_sign_in(user=user, session_key=session_key)
     if password is not None:
         password_validate(password)
     if username is not None:
         username = username_clean(username)
-    fields = ["updated_at"]
+    new_email = None
     if email is not None:
         new_email = email_normalize(email)
-        _assert_email_change_allowed(user=user, new_email=new_email, otp=otp)
+        _assert_email_change_allowed(user=user, new_email=new_email, otp=otp, client_address=client_address)
+    return _user_save_properties(
+        user=user,
+        session_key=session_key,
+        username=username,
+        password=password,
+        email=new_email,
+        is_at_least_18_confirmed=is_at_least_18_confirmed,
+    )
+
+
+@transaction.atomic
+def _user_save_properties(
+    *,
+    user: User,
+    session_key: uuid.UUID | None,
+    username: str | None,
+    password: str | None,
+    email: str | None,
+    is_at_least_18_confirmed: bool | None,
+) -> User:
+    """Write what ``user_set_properties`` allowed, under the user row's lock."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    fields = ["updated_at"]
+    if email is not None:
         if user.email:
             ArchivedEmail.objects.create(user=user, email=user.email)
-        user.email = new_email
+        user.email = email
         fields.append("email")
     if username is not None:
         user.username = username
