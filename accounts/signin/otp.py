@@ -28,7 +28,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import OneTimePassword
-from aimg_site.api import ratelimit
 from aimg_site.core.scoping import current_domain
 
 from . import throttle
@@ -38,8 +37,6 @@ OTP_DIGITS = 6
 #: Anyone may ask for codes for any address, so without a cap a guesser would face every code sent
 #: in the last 24 hours at once.
 OTP_MAX_LIVE_CODES = 3
-
-ratelimit.register("otp-check-email-day", "40/day", "Too many wrong codes for this email today.")
 
 
 def otp_validity() -> dt.timedelta:

@@ -54,6 +54,7 @@ KNOWN_ADDRESS_SECONDS = 30 * _DAY
 ratelimit.register(
     "otp-check-email-address", "10/hour", "Too many wrong codes for this email from this address."
 )
+ratelimit.register("otp-check-email-day", "40/day", "Too many wrong codes for this email today.")
 ratelimit.register(
     "password-check-email-address",
     "10/15minute",
