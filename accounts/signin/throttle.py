@@ -20,8 +20,9 @@ Passwords (``password_check_admit``)
     password (10 a quarter hour), then 429. Past the email's free attempts
     (``password-check-email``, 10 a quarter hour, from everyone), an address
     the account has not signed in from lately waits its turn: one attempt at a
-    time, with a wait that doubles (1 s, 2 s … up to 15 minutes) for the rest
-    of the day. Addresses where the account signed in during the last 30 days
+    time, with a wait that doubles (1 s, 2 s … up to 15 minutes), for a day
+    from the first queued attempt (the free attempts do not come back
+    meanwhile): about 10 + 105 guesses a day for the whole world. Addresses where the account signed in during the last 30 days
     (``sign_in_address_remember``) skip the queue, and so does anyone who signs
     in with a code instead.
 
@@ -151,9 +152,10 @@ def password_check_admit(*, email: str, client_address: str | None, user: User |
     if sign_in_address_is_known(user=user, client_address=client_address):
         return
     key = _email_key(email)
-    if ratelimit.count("password-check-email", key=key):
-        return
     level = ratelimit.counter_get("password-backoff-email", key=key)
+    # The free attempts do not come back every quarter hour once the email has been queued today.
+    if level == 0 and ratelimit.count("password-check-email", key=key):
+        return
     wait = ratelimit.gate_pass("password-backoff-email", key=key, seconds=password_backoff_seconds(level))
     if wait:
         raise RateLimited(PASSWORD_WAIT_MESSAGE, retry_after=wait)

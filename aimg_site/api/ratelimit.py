@@ -93,6 +93,12 @@ def remaining(name: str, *, key: str) -> int:
     return _limiter().get_window_stats(item, name, _key(key))[1]
 
 
+def clear(name: str, *, key: str) -> None:
+    """Forget what limit ``name`` counted for ``key`` in the current window (as when it ends)."""
+    rate, _message = LIMITS[name]
+    _limiter().storage.clear(parse(rate).key_for(name, _key(key)))
+
+
 def exhausted(name: str, *, key: str) -> bool:
     """Has ``key`` used up limit ``name`` in the current window (without counting anything)?"""
     if not settings.AIMG_RATELIMIT_ENABLED:

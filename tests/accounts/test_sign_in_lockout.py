@@ -220,3 +220,13 @@ def test_the_console_follows_the_same_rules(victim, attackers):
         headers={"X-Forwarded-For": OWNER_ADDRESS},
     )
     assert owner.get("/console/accounts/user/").status_code == 200
+
+
+def test_once_queued_the_email_gets_no_new_free_attempts_when_the_quarter_hour_ends(victim, attackers):
+    from aimg_site.api import ratelimit
+    from aimg_site.core.selectors import domain_get
+
+    assert set(flood_passwords(attackers, 11)) == {401}  # the free ten, then one queued attempt
+    # A new quarter hour: the free attempts' window starts over, the queue does not.
+    ratelimit.clear("password-check-email", key=f"{domain_get('freejourney.ai').pk}:{VICTIM}")
+    assert_envelope(call("/authenticateUser", next(attackers), email=VICTIM, password=STRONG_PASSWORD), 429)
