@@ -14,7 +14,7 @@ from library.models import Item
 from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.factories import ItemFactory
 
-from .conftest import STRONG_PASSWORD
+from .conftest import STRONG_PASSWORD, prove_email
 
 
 @pytest.fixture
@@ -152,6 +152,7 @@ def test_a_banned_user_with_a_wrong_password_learns_nothing(api, guest, member):
 
 
 def test_a_deleted_user_is_refused(api, guest, member, issue_code):
+    prove_email(member.user)  # a password-only account lets go of its address: test_email_squatting.py
     User.objects.filter(pk=member.user.pk).update(is_disabled=True)
     code = issue_code("member@example.com")
     assert_envelope(api.post("/authenticateUser", persona=guest, email="member@example.com", otp=code), 403)
