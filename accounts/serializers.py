@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api.fields import BoolParam, CommaListField
+from aimg_site.api.params import is_int_text
 
 # --- Inputs ---------------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ class AbuseLevelField(serializers.Field):
             value = data
         elif isinstance(data, float) and data.is_integer():
             value = int(data)
-        elif isinstance(data, str) and data.strip().isdigit() and len(data.strip()) <= 2:
+        elif isinstance(data, str) and is_int_text(data.strip()) and len(data.strip()) <= 2:
             value = int(data.strip())
         else:
             return None

@@ -118,6 +118,8 @@ class FolderIdListField(CommaListField):
     """A comma-separated list (or JSON array) of folder ids of one kind (at most 1,000)."""
 
     is_public = False
+    item_pattern = _UUID_PATTERN
+    item_max_length = 36
 
     def __init__(self, **kwargs):
         super().__init__(max_items=MAX_BULK_IDS, **kwargs)
@@ -134,6 +136,8 @@ class FolderIdListField(CommaListField):
 
 class PublicFolderIdListField(FolderIdListField):
     is_public = True
+    item_pattern = f"[pP]-{_UUID_PATTERN}"
+    item_max_length = 38
 
 
 # --- inputs ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from accounts.sessions import session_guest_user, session_resolve
 
 from .clientip import client_address
 from .exceptions import AdminRequired, InvalidParameter, NotAuthenticated
+from .params import parse_uuid
 
 SESSION_HEADER = "X-Session-ID"
 ADMIN_HEADER = "X-Administration-Key"
@@ -94,12 +95,7 @@ class RequestIdentity:
 
 
 def _parse_session_key(raw: str) -> uuid.UUID:
-    try:
-        if len(raw) > 64:
-            raise ValueError
-        return uuid.UUID(raw.strip())
-    except ValueError:
-        raise InvalidParameter(SESSION_HEADER, "must be a valid UUID") from None
+    return parse_uuid(raw, SESSION_HEADER)
 
 
 def identify(request, *, session_policy: SessionPolicy, admin_policy: AdminPolicy) -> RequestIdentity:

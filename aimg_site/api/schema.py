@@ -4,17 +4,27 @@ The 200 response is the envelope around ``output_serializer`` (plus
 ``metadata`` when ``paginated``); each error status the endpoint can answer
 is the error envelope. Headers ``X-Session-ID`` and ``X-Administration-Key``
 are documented per the view's policies.
+
+Request schemas say exactly what ``aimg_site.api.fields`` accepts, so that a
+client generated from them agrees with the server: lists are a JSON array or a
+comma-separated string in a body and only the comma-separated string in a query
+(``explode``d arrays would be repeated parameters, which are refused), text
+fields carry the patterns of DRF's own checks (no NUL; not only whitespace when
+trimmed and not blank), UUIDs the canonical pattern.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import append_meta
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from .authentication import ADMIN_HEADER, SESSION_HEADER, AdminPolicy, SessionPolicy
+from .fields import NO_NUL_PATTERN, NOT_BLANK_PATTERN, CommaListField
 from .pagination import PaginationMetadataOutput
+from .params import UUID_PATTERN
 
 _ERROR_TEXT = {
     400: "Bad input; the message names the parameter.",
@@ -155,6 +165,27 @@ class EnvelopeAutoSchema(AutoSchema):
             parameters.append(self.view.query_serializer)
         return parameters
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, CommaListField):
+            return append_meta(field.json_schema(), self._get_serializer_field_meta(field, direction))
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(schema, dict) and not schema.get("readOnly"):
+            _document_wire_rules(field, schema)
+        return schema
+
+    def _process_override_parameters(self, direction="request"):
+        parameters = super()._process_override_parameters(direction)
+        query = self.view.query_serializer if self._is_api_view() else None
+        if query is None:
+            return parameters
+        fields = query().fields
+        for (name, location), parameter in parameters.items():
+            field = fields.get(name)
+            if location == OpenApiParameter.QUERY and parameter and isinstance(field, CommaListField):
+                # A query string carries the comma-separated form only; never empty (fields.wire_data).
+                parameter["schema"] = {**field.text_schema(), "minLength": 1}
+        return parameters
+
     def get_request_serializer(self):
         if not self._is_api_view():
             return super().get_request_serializer()
@@ -169,3 +200,14 @@ class EnvelopeAutoSchema(AutoSchema):
         for code in error_statuses(self.view, self.method):
             responses[code] = OpenApiResponse(ErrorEnvelope, description=_ERROR_TEXT.get(code, ""))
         return responses
+
+
+def _document_wire_rules(field: serializers.Field, schema: dict) -> None:
+    """Add to a request field's schema the checks DRF's own field makes (see the module docstring)."""
+    if "$ref" in schema or "enum" in schema or "pattern" in schema:
+        return
+    if isinstance(field, serializers.UUIDField):
+        schema["pattern"] = f"^{UUID_PATTERN}$"
+    elif isinstance(field, serializers.CharField) and "format" not in schema:
+        trims_to_blank = field.trim_whitespace and not field.allow_blank
+        schema["pattern"] = NOT_BLANK_PATTERN if trims_to_blank else NO_NUL_PATTERN
