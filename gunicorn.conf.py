@@ -36,18 +36,19 @@ control_socket_disable = True
 
 # --- Request-line and header limits -------------------------------------------------------------
 # The longest request the API's own caps allow is a list of 1,000 folder ids in a query string:
-# getPublicFolders?folderIDs= with 1,000 x "p-<uuid>" (38 characters) separated by an encoded
-# ", " ("%2C%20", 6 bytes) is 43,994 bytes, plus at most ~300 for the other parameters (userID,
-# paginationIndex of up to 60 digits, limit, skipCount, reversePagination) and the method, path
-# and protocol. deleteItems with 1,000 UUIDs (about 37-43 KB) is next. 64 KiB holds every valid
-# request with a margin; a longer line is refused by gunicorn before it reaches Django. The
-# tests derive the longest valid line from the serializers' caps and send it to a real gunicorn.
+# getPublicFolders?folderIDs= with 1,000 x "p-<uuid>" (38 characters) each followed by an encoded
+# ", " ("%2C%20", 6 bytes) is 44,000 bytes; with its other parameters at their longest (userID,
+# a 60-digit paginationIndex, limit, skipCount, reversePagination) the line is 44,217 bytes.
+# deleteItems with 1,000 UUIDs is 42,083. 64 KiB holds every valid request with a margin; a longer
+# line is refused by gunicorn before it reaches Django. tests/platform/test_gunicorn.py computes
+# the longest valid line of every endpoint from its query serializer and schema (so a new or
+# longer parameter fails it) and sends the longest ones to a real gunicorn.
 #
 # Gunicorn caps limit_request_line at its MAX_REQUEST_LINE (8,190 bytes) and treats 0 as
 # "unlimited" (an unbounded buffer per connection, which a single client could use to exhaust a
 # worker's memory). Neither fits, so the cap itself is raised to our bound: gunicorn compares
 # against the module's MAX_REQUEST_LINE when it parses each request, and the workers it forks
-# inherit the raised value. tests/platform/test_gunicorn.py proves it with the installed gunicorn.
+# inherit the raised value; the real-gunicorn test proves it with the installed version.
 limit_request_line = 65536
 _http_message.MAX_REQUEST_LINE = max(_http_message.MAX_REQUEST_LINE, limit_request_line)
 # Headers keep gunicorn's protection: at most 100 fields of at most 8,190 bytes each. Ours are
