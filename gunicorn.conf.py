@@ -8,8 +8,11 @@ what gets published), ``WEB_CONCURRENCY`` (worker processes), ``GUNICORN_TIMEOUT
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 
+from gunicorn import util as _gunicorn_util
 from gunicorn.http import message as _http_message
 
 bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
@@ -55,3 +58,38 @@ _http_message.MAX_REQUEST_LINE = max(_http_message.MAX_REQUEST_LINE, limit_reque
 # short (a UUID session id, a 50-character admin key); browsers' cookies for the console fit.
 limit_request_fields = 100
 limit_request_field_size = 8190
+
+
+# --- Gunicorn's own answers are envelopes too ---------------------------------------------------
+# A request gunicorn refuses before Django sees it (a line over the limit above: 414; headers over
+# theirs: 431; malformed HTTP: 400) would get gunicorn's HTML page. Every response of the API is
+# the envelope (CONTRACT.md), so gunicorn's error writer is replaced by one that writes it, with an
+# X-Request-ID like every other response. The message is fixed per status: gunicorn's own text can
+# repeat the request line. The worker calls ``gunicorn.util.write_error`` at the time of the error,
+# so the replacement applies in every worker; the real-gunicorn test checks it.
+_ERROR_MESSAGES = {
+    400: "The request is not valid HTTP.",
+    403: "The request is not allowed.",
+    414: f"The request line is too long (at most {limit_request_line} bytes).",
+    417: "The Expect header is not supported.",
+    431: "The request headers are too large.",
+    500: "We had a problem with our server. Try again later.",
+    501: "The request's transfer coding is not supported.",
+}
+
+
+def _write_error_envelope(sock, status_int: int, reason: str, mesg: str) -> None:
+    message = _ERROR_MESSAGES.get(status_int, _ERROR_MESSAGES[400 if status_int < 500 else 500])
+    body = json.dumps({"hasError": True, "payload": None, "errorMessage": message}, separators=(",", ":"))
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"X-Request-ID: {uuid.uuid4()}\r\n"
+        "\r\n"
+    )
+    _gunicorn_util.write_nonblock(sock, (head + body).encode("latin-1"))
+
+
+_gunicorn_util.write_error = _write_error_envelope

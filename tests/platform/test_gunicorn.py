@@ -243,14 +243,26 @@ def test_a_five_thousand_character_parameter_gets_an_envelope(server):
     assert "'paginationIndex'" in _envelope(answer, 400)["errorMessage"]
 
 
-def test_a_line_longer_than_any_valid_request_is_still_refused(server):
-    status, _type, _body = _request(
-        server, "GET", "/getUser?username=" + "n" * (CONFIG["limit_request_line"] + 10)
+def test_a_line_longer_than_any_valid_request_is_refused_with_an_envelope(server):
+    target = "/getUser?username=" + "n" * (CONFIG["limit_request_line"] + 10)
+    envelope = _envelope(_request(server, "GET", target), 414)
+    assert "too long" in envelope["errorMessage"] and "nnnn" not in envelope["errorMessage"]
+
+
+def test_oversized_or_too_many_headers_are_refused_with_an_envelope(server):
+    assert (
+        "headers" in _envelope(_request(server, "GET", "/health", {"X-Big": "b" * 9000}), 431)["errorMessage"]
     )
-    assert status in (400, 414)
-
-
-def test_oversized_or_too_many_headers_are_still_refused(server):
-    assert _request(server, "GET", "/health", {"X-Big": "b" * 9000})[0] in (400, 431)
     many = {f"X-Header-{n}": "v" for n in range(CONFIG["limit_request_fields"] + 1)}
-    assert _request(server, "GET", "/health", many)[0] in (400, 431)
+    assert "headers" in _envelope(_request(server, "GET", "/health", many), 431)["errorMessage"]
+
+
+def test_malformed_http_is_a_400_envelope_with_a_request_id(server):
+    status, content_type, body = _send(server, b"GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+    assert status == 400 and content_type.startswith("application/json")
+    assert json.loads(body)["hasError"] is True
+    with socket.create_connection(("127.0.0.1", server), timeout=20) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert uuid.UUID(response.getheader("X-Request-ID"))
