@@ -9,8 +9,8 @@ input serializer before DRF validates it, DRF's own fields included, so that
 * a query (or form) parameter is given at most once, and never empty unless its
   field allows blank text (``allow_blank=True``: the reference's meaningful ``""``);
 * in a JSON body, a text field takes only a JSON string, a number field only a JSON
-  number, a boolean field JSON ``true``/``false`` or the numbers ``1``/``0``; in a query
-  string a number is ASCII digits and a boolean ``true``/``false``/``1``/``0``;
+  number; in a query string a number is ASCII digits; a boolean is ``true``, ``false``,
+  ``1`` or ``0`` (in a body as a JSON boolean, number or string);
 * UUIDs are in the canonical 8-4-4-4-12 form.
 
 ``aimg_site.api.schema`` documents the same rules (patterns, the text form of lists).
@@ -52,10 +52,20 @@ class WireField(serializers.Field):
     """A field that applies the wire rules itself (``wire_data`` leaves its values alone)."""
 
 
-@extend_schema_field({"oneOf": [{"type": "boolean"}, {"type": "integer", "enum": [0, 1]}]})
+#: CONTRACT.md: "Booleans accept true/false/1/0", as JSON values and as text, in a body too.
+BOOL_SCHEMA = {
+    "oneOf": [
+        {"type": "boolean"},
+        {"type": "integer", "enum": [0, 1]},
+        {"type": "string", "enum": sorted(params.BOOL_TEXTS)},
+    ]
+}
+
+
+@extend_schema_field(BOOL_SCHEMA)
 class BoolParam(WireField, serializers.BooleanField):
-    """``true/false/1/0`` (JSON ``true``/``false``/``1``/``0`` in a body); absent stays absent
-    (DRF would read a missing query flag as false)."""
+    """``true``, ``false``, ``1`` or ``0``; absent stays absent (DRF would read a missing query
+    flag as false)."""
 
     default_empty_html = empty
 
@@ -79,9 +89,13 @@ class CommaListField(WireField):
     item_pattern = "[^ ,](?:[^,]*[^ ,])?"
     item_max_length: int | None = None
     item_format: str | None = None
+    #: False: at least one item (``[]``, ``""`` and ``","`` are a 400), documented as such.
+    allow_empty = True
 
-    def __init__(self, *, max_items: int | None = None, **kwargs):
+    def __init__(self, *, max_items: int | None = None, allow_empty: bool | None = None, **kwargs):
         self.max_items = max_items
+        if allow_empty is not None:
+            self.allow_empty = allow_empty
         super().__init__(**kwargs)
 
     @property
@@ -95,9 +109,12 @@ class CommaListField(WireField):
         if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
             raise serializers.ValidationError(f"must be at most {self.max_length} characters long")
         try:
-            return params.parse_list(data, self.field_name, max_items=self.max_items)
+            items = params.parse_list(data, self.field_name, max_items=self.max_items)
         except InvalidParameter as exc:
             raise _as_validation_error(exc) from None
+        if not items and not self.allow_empty:
+            raise serializers.ValidationError("must hold at least one value")
+        return items
 
     def to_representation(self, value):
         return list(value)
@@ -111,18 +128,21 @@ class CommaListField(WireField):
         return schema
 
     def text_schema(self) -> dict:
-        item = self.item_pattern
-        schema: dict[str, Any] = {
-            "type": "string",
-            "pattern": f"^ *(?:{item})? *(?:, *(?:{item})? *)*$",
-            "description": "comma-separated",
-        }
+        # Slots between commas hold an item or nothing (" a, ,b," is a and b: empty ones are
+        # dropped); without allow_empty one slot must hold an item. Items never start with a space,
+        # so each slot matches one way only.
+        item = f"(?:{self.item_pattern}) *"
+        slot = f" *(?:{item})?"
+        pattern = f"^{slot}(?:,{slot})*$" if self.allow_empty else f"^(?:{slot},)* *{item}(?:,{slot})*$"
+        schema: dict[str, Any] = {"type": "string", "pattern": pattern, "description": "comma-separated"}
         if self.max_length is not None:
             schema["maxLength"] = self.max_length
         return schema
 
     def json_schema(self) -> dict:
         array: dict[str, Any] = {"type": "array", "items": self.item_schema()}
+        if not self.allow_empty:
+            array["minItems"] = 1
         if self.max_items is not None:
             array["maxItems"] = self.max_items
         return {"oneOf": [array, self.text_schema()]}
@@ -174,9 +194,6 @@ def _check_value(field: serializers.Field, name: str, value: Any, *, text: bool)
     if value is None and field.allow_null and not text:
         return
     if isinstance(field, serializers.BooleanField):
-        # BoolParam too: the texts "true"/"false"/"1"/"0" are the query-string form only.
-        if not text and isinstance(value, str):
-            raise InvalidParameter(name, "must be a boolean (true, false, 1 or 0)")
         params.parse_bool(value, name)
     elif isinstance(field, WireField):
         return

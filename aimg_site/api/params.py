@@ -8,8 +8,8 @@ name, and raises ``InvalidParameter`` naming it. The rules (``docs/decisions.md`
   string, JSON integers in a body; ``int()`` alone would also take ``"١٢٣"``,
   ``"1_000"`` or ``" 5"``, and ``str.isdigit()`` takes ``"²"``, which ``int()``
   then refuses;
-* booleans are ``true``, ``false``, ``1`` or ``0`` (in a body: JSON ``true``/
-  ``false`` and the numbers ``1``/``0``, not strings);
+* booleans are ``true``, ``false``, ``1`` or ``0``: in a body as JSON
+  booleans, the numbers 1/0 or those four strings (CONTRACT.md);
 * UUIDs are the canonical 8-4-4-4-12 hex form (either case), nothing else
   ``uuid.UUID`` would read (no braces, ``urn:``, bare hex or spaces);
 * lists are a JSON array of strings (in a body, taken as they are) or a

@@ -34,6 +34,7 @@ _ERROR_TEXT = {
     405: "Wrong method.",
     409: "Conflict with an existing resource.",
     413: "Request body too large.",
+    414: "The request line is longer than any valid request (gunicorn.conf.py's limit).",
     415: "The body's Content-Type is not one this endpoint accepts (JSON).",
     429: "Rate or concurrency limit; see the Retry-After header.",
     503: "Temporarily unavailable.",
@@ -101,6 +102,9 @@ def error_statuses(view, method: str) -> list[int]:
         codes.add(403)
     if method in ("POST", "PUT", "PATCH"):
         codes.update({400, 413, 415})
+    if (method in ("GET", "DELETE") and view.query_serializer is not None) or "<" in (view.url_path or ""):
+        # Parameters longer than the schema allows can make the line longer than the server takes.
+        codes.add(414)
     if getattr(view, "rate_limits", ()):
         codes.add(429)
     return sorted(codes)
@@ -155,7 +159,7 @@ class EnvelopeAutoSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     ADMIN_HEADER,
-                    OpenApiTypes.STR,
+                    {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 128},
                     OpenApiParameter.HEADER,
                     required=self.view.admin_policy is AdminPolicy.REQUIRED,
                     description="A personal administration key.",

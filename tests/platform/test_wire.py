@@ -189,11 +189,15 @@ def test_the_four_boolean_texts(text, value):
     assert assert_envelope(wire_get(flag=text, plain=text)).payload == {"flag": value, "plain": value}
 
 
-def test_a_boolean_in_a_json_body_is_a_json_boolean_or_1_or_0():
+def test_a_boolean_in_a_json_body_is_one_of_the_four_as_json_or_as_text():
     assert assert_envelope(wire_post({"flag": True, "plain": 0})).payload == {"flag": True, "plain": False}
-    rejected(wire_post({"flag": "true"}), "flag", "boolean")
-    rejected(wire_post({"plain": "1"}), "plain", "boolean")
-    rejected(wire_post({"flag": 2}), "flag", "boolean")
+    assert assert_envelope(wire_post({"flag": "false", "plain": "1"})).payload == {
+        "flag": False,
+        "plain": True,
+    }
+    for value in ("yes", 2, "TRUE", [True], None):
+        rejected(wire_post({"flag": value}), "flag")
+        rejected(wire_post({"plain": value}), "plain")
 
 
 @pytest.mark.parametrize("value", [[1, 2], ["a", ""], [["a"]], {"a": "b"}, 3])
@@ -304,3 +308,27 @@ def test_every_text_field_of_a_request_body_carries_a_pattern(openapi):
             for branch in branches:
                 if branch.get("type") == "string" and branch.get("maxLength") != 0 and "enum" not in branch:
                     assert "pattern" in branch or "format" in branch, (name, field, branch)
+
+
+def test_a_list_that_needs_an_item_says_so_in_both_forms(openapi):
+    import re
+
+    image_ids = openapi["components"]["schemas"]["ImageIdsInputRequest"]["properties"]["imageIDs"]["oneOf"]
+    array, text = image_ids
+    assert array["minItems"] == 1
+    assert not re.match(text["pattern"], "") and not re.match(text["pattern"], " , ,")
+    assert re.match(text["pattern"], f", {uuid.uuid4()} ,")
+
+
+@pytest.mark.parametrize("value", [[], "", " , "])
+def test_an_empty_list_where_one_item_is_needed_is_a_400(api, owner, value):
+    rejected(api.post("/likeItems", persona=owner, imageIDs=value), "imageIDs", "at least one")
+
+
+def test_a_too_long_request_line_and_the_admin_key_are_documented(openapi):
+    for path, method, operation in _operations(openapi):
+        if any(p["in"] == "query" for p in operation.get("parameters", [])):
+            assert "414" in operation["responses"], (path, method)
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "X-Administration-Key":
+                assert parameter["schema"]["maxLength"] <= 8190
