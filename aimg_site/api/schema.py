@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import append_meta
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
@@ -56,6 +55,7 @@ class ErrorEnvelope(serializers.Serializer):
 
 
 _envelopes: dict[str, type[serializers.Serializer]] = {}
+_UUID_SCHEMA = {"type": "string", "format": "uuid", "pattern": f"^{UUID_PATTERN}$"}
 
 
 def _payload_field(view) -> serializers.Field:
@@ -142,7 +142,10 @@ class EnvelopeAutoSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     SESSION_HEADER,
-                    OpenApiTypes.UUID,
+                    # Where a missing header starts a session, an empty one does too.
+                    {"oneOf": [_UUID_SCHEMA, {"type": "string", "maxLength": 0}]}
+                    if policy is SessionPolicy.CREATE
+                    else _UUID_SCHEMA,
                     OpenApiParameter.HEADER,
                     required=policy is SessionPolicy.REQUIRED,
                     description=(
@@ -159,7 +162,8 @@ class EnvelopeAutoSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     ADMIN_HEADER,
-                    {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 128},
+                    # Empty is no key (front ends may send the header with nothing in it).
+                    {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 128},
                     OpenApiParameter.HEADER,
                     required=self.view.admin_policy is AdminPolicy.REQUIRED,
                     description="A personal administration key.",

@@ -332,3 +332,32 @@ def test_a_too_long_request_line_and_the_admin_key_are_documented(openapi):
         for parameter in operation.get("parameters", []):
             if parameter["name"] == "X-Administration-Key":
                 assert parameter["schema"]["maxLength"] <= 8190
+
+
+def test_the_header_schemas_say_what_an_empty_header_means(openapi):
+    import re
+
+    def header(path, method, name):
+        parameters = openapi["paths"][path][method]["parameters"]
+        return next(p["schema"] for p in parameters if p["name"] == name)
+
+    create = header("/getSelfUser", "get", "X-Session-ID")
+    assert {"type": "string", "maxLength": 0} in create["oneOf"]
+    assert "oneOf" not in header("/getItem", "get", "X-Session-ID")
+    assert re.match(header("/getUser", "get", "X-Administration-Key")["pattern"], "")
+
+
+def test_an_empty_session_header_starts_a_session_where_a_missing_one_does():
+    response = Client(HTTP_HOST=HOST).get("/getSelfUser", headers={"X-Session-ID": ""})
+    assert response.status_code == 200 and uuid.UUID(response.json()["payload"]["sessionID"])
+    response = Client(HTTP_HOST=HOST).get(
+        "/getItem", {"imageID": str(uuid.uuid4())}, headers={"X-Session-ID": ""}
+    )
+    assert response.status_code == 400 and "X-Session-ID" in response.json()["errorMessage"]
+
+
+def test_an_empty_admin_key_header_is_no_key():
+    response = Client(HTTP_HOST=HOST).get(
+        "/testAdminOptional", headers={"X-Session-ID": str(uuid.uuid4()), "X-Administration-Key": ""}
+    )
+    assert response.status_code == 200 and response.json()["payload"] == {"isAdmin": False}
