@@ -207,10 +207,14 @@ def _check_value(field: serializers.Field, name: str, value: Any, *, text: bool)
             raise InvalidParameter(name, "must be a number (a JSON number)")
     elif isinstance(field, serializers.UUIDField):
         params.parse_uuid(value, name)
-    elif isinstance(
-        field, serializers.CharField | serializers.ChoiceField | serializers.DateTimeField
-    ) and not isinstance(value, str):
-        raise InvalidParameter(name, "must be a string")
+    elif isinstance(field, serializers.CharField | serializers.ChoiceField | serializers.DateTimeField):
+        if not isinstance(value, str):
+            raise InvalidParameter(name, "must be a string")
+        # DRF measures text after trimming it; the schema's maxLength (and a client) measures what
+        # is sent. The text as sent must fit.
+        max_length = getattr(field, "max_length", None)
+        if max_length is not None and len(value) > max_length:
+            raise InvalidParameter(name, f"must be at most {max_length} characters long")
 
 
 def wire_data(fields: dict[str, serializers.Field], raw: Any) -> Any:

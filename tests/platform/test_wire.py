@@ -178,6 +178,12 @@ def test_a_folder_description_sent_as_a_number_is_refused_like_an_otp(owner, api
     rejected(response, "otp", "must be a string")
 
 
+def test_a_text_longer_than_its_maximum_is_refused_even_if_trimming_would_make_it_fit(api, owner):
+    rejected(wire_post({"text": " " * 15 + "x" * 10}), "text", "at most 20")
+    rejected(api.post("/createSelfFolder", persona=owner, name="\r" + "n" * 200), "name", "at most 200")
+    assert assert_envelope(wire_post({"text": "  padded  "})).payload == {"text": "padded"}
+
+
 @pytest.mark.parametrize("text", ["yes", "no", "on", "TRUE", "False", "2", ""])
 def test_a_boolean_in_a_query_string_is_true_false_1_or_0(text):
     rejected(wire_get(flag=text), "flag")
