@@ -363,11 +363,9 @@ CORS_EXPOSE_HEADERS = ["x-session-id", "x-request-id", "retry-after"]
 # --- REST framework and OpenAPI -------------------------------------------------
 REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_RENDERER_CLASSES": ["aimg_site.api.envelope.EnvelopeJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "aimg_site.api.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "aimg_site.api.parsers.FormParser",
-    ],
+    # JSON bodies only (CONTRACT.md); a view that takes an upload or an HTML form post declares
+    # ``parser_classes`` itself. A form-encoded body elsewhere is a 415, and the schema offers JSON only.
+    "DEFAULT_PARSER_CLASSES": ["aimg_site.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["aimg_site.api.authentication.SessionHeaderAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "aimg_site.api.envelope.JSONOnlyNegotiation",
