@@ -37,14 +37,33 @@ def storage_is_local() -> bool:
     return isinstance(default_storage, FileSystemStorage)
 
 
+#: Hosts of a developer's own machine, kept as they come (the dev server and tests).
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "testserver", "[::1]"})
+_API_HOST_PREFIXES = ("api.", "staging-api.")
+
+
 def public_base_url(request=None) -> str:
-    """``AIMG_PUBLIC_BASE_URL`` when set, else the request's scheme and host."""
+    """``AIMG_PUBLIC_BASE_URL`` when set, else the base of the request's domain.
+
+    The request's Host is used only when it is one of its domain's own API hosts
+    (``api.<name>``, ``staging-api.<name>``) or a loopback host; any other Host
+    (a forged one, under a wildcard ``ALLOWED_HOSTS``) gives the domain row's
+    ``https://api.<name>``, so a caller cannot choose where URLs point.
+    """
     base = getattr(settings, "AIMG_PUBLIC_BASE_URL", "") or ""
     if base:
         return base.rstrip("/")
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return FALLBACK_BASE_URL
+    if request is None:
+        return FALLBACK_BASE_URL
+    host = request.get_host().lower()
+    hostname = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    domain = getattr(request, "domain", None)
+    if hostname in _LOOPBACK_HOSTS or domain is None:
+        return f"{request.scheme}://{host}" if hostname in _LOOPBACK_HOSTS else FALLBACK_BASE_URL
+    if hostname in {prefix + domain.name for prefix in _API_HOST_PREFIXES}:
+        return f"{request.scheme}://{host}"
+    prefix = "staging-api." if domain.environment == "staging" else "api."
+    return f"https://{prefix}{domain.name}"
 
 
 def media_url(name: str, request=None) -> str:
