@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from library.models import ApprovalStatus, Folder, FolderTag, FolderThumbnail, Item, ItemTag, Tag
-from tests.concurrency import race  # noqa: F401 (re-exported for the folder tests)
 from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.concurrency import race  # noqa: F401 (re-exported for the folder tests)
+from tests.support.time import (  # noqa: F401 (re-exported for the folder tests)
+    CLOCK_SLACK,
+    FOLDER_UPDATED_LONG_AGO,
+    stamped_since,
+    when,
+)
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,6 @@ def wire_id(folder: Folder) -> str:
     return f"p-{folder.id}" if folder.is_public else str(folder.id)
 
 
-#: When ``make_folder``'s folders were last updated: long before any test runs.
-FOLDER_UPDATED_LONG_AGO = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-#: How far two wall-clock readings (test code, then a request) may disagree: the wall clock of a
-#: virtual machine can be stepped back by time synchronisation, so "after" is checked with slack.
-CLOCK_SLACK = dt.timedelta(seconds=2)
-
-
 def make_folder(owner, *, is_public: bool = False, **fields) -> Folder:
     """A folder of ``owner`` (a Persona or a User), last updated long ago (``FOLDER_UPDATED_LONG_AGO``).
 
@@ -50,11 +46,6 @@ def make_folder(owner, *, is_public: bool = False, **fields) -> Folder:
     """
     fields.setdefault("updated_at", FOLDER_UPDATED_LONG_AGO)
     return FolderFactory(owner=getattr(owner, "user", owner), is_public=is_public, **fields)
-
-
-def stamped_since(value: dt.datetime, started: dt.datetime) -> bool:
-    """``value`` was stamped by a write that ran after ``started`` (see ``CLOCK_SLACK``)."""
-    return started - CLOCK_SLACK <= value <= timezone.now() + CLOCK_SLACK
 
 
 def make_item(owner, *, public: bool = False, folder: Folder | None = None, **fields) -> Item:
@@ -87,8 +78,3 @@ def tag_folder(folder: Folder, *names: str) -> None:
 def live_count(folder: Folder) -> int:
     """The COUNT query every ``imageCount`` must agree with."""
     return Item.objects.filter(folder=folder, deleted_at__isnull=True).count()
-
-
-def when(text: str) -> dt.datetime:
-    """A wire date (ISO 8601, ``Z`` for UTC) as an aware datetime."""
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

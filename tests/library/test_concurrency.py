@@ -8,9 +8,10 @@ from django.db import connection
 from accounts.sessions.services import session_rotate
 from library.items import services
 from library.models import Item, ItemReaction, ItemView
-from tests.concurrency import race_calls as run_together
-from tests.conftest import ApiClient, Persona
 from tests.library.factories import ItemFactory, UserFactory
+from tests.support.client import ApiClient
+from tests.support.concurrency import race_calls as run_together
+from tests.support.personas import Persona
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

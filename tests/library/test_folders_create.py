@@ -10,8 +10,10 @@ from accounts.models import User
 from accounts.sessions.services import session_rotate
 from aimg_site.core.scoping import domain_context
 from library.models import Folder
-from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.conftest_folders import KINDS
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.personas import Persona
 
 FOLDER_KEYS = {
     "id",

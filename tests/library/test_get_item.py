@@ -6,8 +6,9 @@ import pytest
 
 from accounts.models import ProfilePicture, User
 from library.models import ApprovalStatus, Item, ItemReaction, ItemTag, Tag
-from tests.conftest import ApiClient, assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
 
 
 @pytest.fixture

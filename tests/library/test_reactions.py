@@ -6,8 +6,8 @@ import pytest
 
 from accounts.models import User
 from library.models import Item, ItemReaction
-from tests.conftest import assert_envelope
 from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
 
 
 @pytest.fixture
