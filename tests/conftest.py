@@ -13,8 +13,6 @@ import uuid
 import pytest
 
 from accounts.admin_keys.services import admin_key_create
-from accounts.models import User
-from accounts.sessions.services import session_rotate
 from aimg_site.api import ratelimit
 from aimg_site.core.defaults import DOMAINS
 from aimg_site.core.models import Domain
@@ -22,6 +20,7 @@ from aimg_site.core.scoping import bind_domain, unbind_domain
 from aimg_site.core.selectors import domain_clear_cache, domain_get
 from tests.support.assertions import assert_envelope
 from tests.support.client import ApiClient, ApiResponse
+from tests.support.factories.accounts import UserFactory, signed_in
 from tests.support.personas import Persona
 
 HOSTS = {"freejourney.ai": "api.freejourney.ai", "sexy.ai": "api.sexy.ai"}
@@ -74,9 +73,7 @@ def make_user(db):
 
     def make(email: str | None = None, *, password: str | None = None, **fields) -> Persona:
         email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
-        user = User.objects.create_user(email=email, password=password, **fields)
-        key, _guest = session_rotate(old_key=None, user=user)
-        return Persona(session_id=str(key), user=user)
+        return signed_in(UserFactory(email=email, password=password, **fields))
 
     return make
 

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from accounts.models import User
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
-from tests.library.factories import ItemFactory
 from tests.support.assertions import assert_envelope
+from tests.support.factories.library import ItemFactory
 
 
 def test_set_abuse_level_sets_it_ends_sessions_at_9_and_writes_the_audit_log(api, owner, capsys):

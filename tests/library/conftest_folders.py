@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from library.models import ApprovalStatus, Folder, FolderTag, FolderThumbnail, Item, ItemTag, Tag
-from tests.library.factories import FolderFactory, ItemFactory
+from library.models import Folder, FolderTag, FolderThumbnail, Item, ItemTag
 from tests.support.concurrency import race  # noqa: F401 (re-exported for the folder tests)
+from tests.support.factories.library import FolderFactory, ItemFactory, TagFactory
 from tests.support.time import (  # noqa: F401 (re-exported for the folder tests)
     CLOCK_SLACK,
     FOLDER_UPDATED_LONG_AGO,
@@ -50,10 +50,7 @@ def make_folder(owner, *, is_public: bool = False, **fields) -> Folder:
 
 def make_item(owner, *, public: bool = False, folder: Folder | None = None, **fields) -> Item:
     """A live item of ``owner``; ``public`` makes it approved and marked public (no folder is made)."""
-    if public:
-        fields.setdefault("is_public", True)
-        fields.setdefault("public_approval_status", ApprovalStatus.APPROVED)
-    return ItemFactory(owner=getattr(owner, "user", owner), folder=folder, **fields)
+    return ItemFactory(owner=getattr(owner, "user", owner), folder=folder, approved=public, **fields)
 
 
 def folder_item_ids(folder: Folder) -> set:
@@ -67,12 +64,12 @@ def thumbnail_ids(folder: Folder) -> list[str]:
 
 def tag_item(item: Item, *names: str) -> None:
     for name in names:
-        ItemTag.objects.create(item=item, tag=Tag.objects.get_or_create(name=name)[0])
+        ItemTag.objects.create(item=item, tag=TagFactory(name=name))
 
 
 def tag_folder(folder: Folder, *names: str) -> None:
     for name in names:
-        FolderTag.objects.create(folder=folder, tag=Tag.objects.get_or_create(name=name)[0])
+        FolderTag.objects.create(folder=folder, tag=TagFactory(name=name))
 
 
 def live_count(folder: Folder) -> int:

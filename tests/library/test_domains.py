@@ -3,9 +3,9 @@
 import uuid
 
 from aimg_site.core.scoping import domain_context
-from tests.library.factories import ItemFactory
 from tests.support.assertions import assert_envelope
 from tests.support.client import ApiClient
+from tests.support.factories.library import ItemFactory
 from tests.support.personas import Persona
 
 

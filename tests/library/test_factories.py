@@ -4,7 +4,7 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 
 from library.models import ApprovalStatus
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 def test_item_factory_writes_a_real_png_through_the_storage():

@@ -8,9 +8,9 @@ from django.utils import timezone
 from aimg_site.core.scoping import domain_context
 from library.models import Item
 from tests.library.conftest_folders import make_folder, make_item, tag_folder, tag_item
-from tests.library.factories import UserFactory
 from tests.support.assertions import assert_envelope
 from tests.support.client import ApiClient
+from tests.support.factories.accounts import UserFactory
 
 
 def _ranking(resp) -> list[tuple[str, int]]:
