@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from accounts.models import User
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
-from tests.conftest import assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import ItemFactory
 
 from .conftest import prove_email
 

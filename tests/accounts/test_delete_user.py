@@ -10,8 +10,10 @@ from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
 from library.models import Item
-from tests.conftest import ApiClient, Persona, assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.library import ItemFactory
+from tests.support.personas import Persona
 
 from .conftest import STRONG_PASSWORD, prove_email
 

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 
 from library.items.media import UNSATISFIABLE, item_url, parse_single_range
-from tests.library.factories import ItemFactory
+from tests.support.factories.library import ItemFactory
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes
 

@@ -6,13 +6,8 @@ import pytest
 
 from accounts.models import User
 from library.models import Item, ItemReaction
-from tests.conftest import assert_envelope
-from tests.library.factories import ItemFactory
-
-
-@pytest.fixture
-def public_item(owner):
-    return ItemFactory(owner=owner.user, public=True)
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import ItemFactory
 
 
 def counts(item) -> tuple[int, int]:

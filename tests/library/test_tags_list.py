@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from aimg_site.core.scoping import domain_context
 from library.models import ApprovalStatus, Item
-from tests.conftest import ApiClient, assert_envelope
 from tests.library.conftest_folders import make_folder, make_item, tag_folder, tag_item
-from tests.library.factories import ItemFactory, UserFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.accounts import UserFactory
+from tests.support.factories.library import ItemFactory
 
 
 def _ranking(resp) -> list[tuple[str, int]]:

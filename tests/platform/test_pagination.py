@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from accounts.models import Session
 from aimg_site.api.pagination import PageRequest, paginate
 from aimg_site.core.models import AuditLogEntry
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 BASE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
