@@ -107,6 +107,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=18310, help="bare Django's port; the project's is next")
     parser.add_argument("--only", default="", help="comma-separated case names (default: all)")
     parser.add_argument("--no-queries", action="store_true", help="skip counting SQL queries per case")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        default="",
+        help="sample the project's workers with py-spy during each case; write DIR/<case>.txt "
+        "(collapsed stacks) and print where the time goes (throughput is then lower)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("a PostgreSQL --database-url (or DATABASE_URL) is required")
@@ -116,6 +123,8 @@ def parse_args() -> argparse.Namespace:
         parser.error("--duration must be between 1 and 120 seconds")
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
+    if args.profile and py_spy() is None:
+        parser.error("--profile needs py-spy (pip install py-spy)")
     return args
 
 
@@ -405,6 +414,46 @@ def wrk(
     return float(match.group(1)), "; ".join(problems)
 
 
+def py_spy() -> str | None:
+    beside = Path(sys.executable).with_name("py-spy")
+    return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+def start_profile(server: Server, seconds: int, output: Path) -> subprocess.Popen:
+    command = [py_spy() or "py-spy", "record", "--pid", str(server.process.pid), "--subprocesses"]
+    command += ["--duration", str(seconds), "--rate", "250", "--format", "raw", "--function"]
+    command += ["--nonblocking", "--output", str(output)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def summarize_profile(path: Path, top: int = 25) -> str:
+    """The functions with the most samples on the stack (inclusive) and at its top (self)."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        samples = int(count)
+        frames = [frame for frame in stack.split(";") if not frame.startswith("process ")]
+        if not frames:
+            continue
+        total += samples
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + samples
+        own[frames[-1]] = own.get(frames[-1], 0) + samples
+    if not total:
+        return "    (no samples)"
+    lines = [f"    {total} samples; inclusive:"]
+    for frame, samples in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"    {100 * samples / total:5.1f}%  {frame}")
+    lines.append("    self:")
+    for frame, samples in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"    {100 * samples / total:5.1f}%  {frame}")
+    return "\n".join(lines)
+
+
 def check(port: int, case: Case) -> None:
     status, body = fetch(port, case.path, case.headers)
     envelope = json.loads(body)
@@ -484,7 +533,14 @@ def main() -> None:
             result.bare_rps, problem = wrk(bare.port, "/", {}, seconds=args.duration, **load)
             if problem:
                 result.errors.append(f"bare: {problem}")
+            profiler = None
+            if args.profile:
+                profile_path = Path(args.profile) / (re.sub(r"[^A-Za-z0-9]+", "-", case.name) + ".txt")
+                profile_path.parent.mkdir(parents=True, exist_ok=True)
+                profiler = start_profile(project, args.duration, profile_path)
             result.rps, problem = wrk(project.port, case.path, case.headers, seconds=args.duration, **load)
+            if profiler is not None:
+                profiler.wait(timeout=60)
             if problem:
                 result.errors.append(problem)
             results.append(result)
@@ -493,6 +549,8 @@ def main() -> None:
                 f"   {result.ratio:.3f}x {' '.join(result.errors)}",
                 flush=True,
             )
+            if profiler is not None:
+                print(summarize_profile(profile_path), flush=True)
     finally:
         for server in reversed(servers):
             server.stop()
