@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import base64
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.services import audit_log_record
 
-from .admin_keys import admin_key_create, admin_key_revoke
+from .admin_keys.services import admin_key_create, admin_key_revoke
 from .models import AdminKey, ArchivedEmail, ProfilePicture, Session, User, UserKVP, UserLoginProvider
-from .services import user_delete, user_set_abuse_level, user_set_profile_picture_banned
+from .users.services import user_delete, user_set_abuse_level, user_set_profile_picture_banned
 
 
 def _roles(request) -> set[str]:
@@ -174,8 +175,6 @@ class UserAdmin(RoleAccessMixin, admin.ModelAdmin):
 
     @admin.display(description="Login providers")
     def login_providers_display(self, obj):
-        from allauth.socialaccount.models import SocialAccount
-
         rows = [("internal", p) for p in obj.login_providers.values_list("provider_id", flat=True)]
         rows += [
             ("oauth", f"{provider} ({uid})")

@@ -10,8 +10,8 @@ from aimg_site.api.clientip import client_address
 from aimg_site.api.exceptions import RateLimited
 from aimg_site.core.scoping import current_domain
 
-from .abuse import ABUSE_LEVEL_BANNED
 from .models import User
+from .users.abuse import ABUSE_LEVEL_BANNED
 
 
 def _count_password_check(request, email: str) -> None:

@@ -249,7 +249,7 @@ class OneTimePassword(DomainScopedModel):
 class UserKVP(DomainScopedModel):
     """A user's key-value pair (``getUserKVP``/``setUserKVP``/``deleteUserKVP``).
 
-    Limits (``accounts.services``): keys 1-128 characters, values up to 64 KiB
+    Limits (``accounts.kvp.services``): keys 1-128 characters, values up to 64 KiB
     of UTF-8, at most 200 keys per user.
     """
 

@@ -1,25 +1,10 @@
-"""Routes of the accounts endpoints (OAuth's are in ``accounts.oauth_urls``)."""
+"""Routes of the accounts app: each concern lists its own endpoints in ``<concern>/urls.py``."""
 
-from aimg_site.api.views import endpoint
-
-from . import api
+from django.urls import include, path
 
 urlpatterns = [
-    endpoint(api.CreateUserApi),
-    endpoint(api.AuthenticateUserApi),
-    endpoint(api.SignOutUserApi),
-    endpoint(api.RequestOTPApi),
-    endpoint(api.GetSelfUserApi),
-    endpoint(api.SetSelfUserPropertiesApi),
-    endpoint(api.SetSelfUserProfilePictureApi),
-    endpoint(api.SetProfilePictureBannedApi),
-    endpoint(api.SetUserAdditionalInformationApi),
-    endpoint(api.GetUserKVPApi),
-    endpoint(api.SetUserKVPApi),
-    endpoint(api.DeleteUserKVPApi),
-    endpoint(api.GetUserApi),
-    endpoint(api.GenerateStrongPasswordApi),
-    endpoint(api.DeleteUserApi),
-    endpoint(api.SetUserAbuseLevelApi),
-    endpoint(api.GetUserSessionApi),
+    path("", include("accounts.signin.urls")),
+    path("", include("accounts.users.urls")),
+    path("", include("accounts.kvp.urls")),
+    path("", include("accounts.oauth.urls")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served offline (aimg_site.api.docs)
     "corsheaders",
     "allauth",
     # allauth.account, minus its demand that its middleware be in MIDDLEWARE (see aimg_site.browser).
@@ -231,7 +232,7 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.DomainEmailBackend"]
 SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 # The admin's middleware checks look in MIDDLEWARE; aimg_site.browser checks AIMG_BROWSER_MIDDLEWARE.
 SILENCED_SYSTEM_CHECKS += ["admin.E408", "admin.E409", "admin.E410"]
-AUTH_PASSWORD_VALIDATORS: list[dict] = []  # the reference's own rule lives in accounts.passwords
+AUTH_PASSWORD_VALIDATORS: list[dict] = []  # the reference's own rule lives in accounts.signin.passwords
 
 AIMG_DEFAULT_DOMAIN = env.str("AIMG_DEFAULT_DOMAIN", default="freejourney.ai")
 AIMG_SESSION_IDLE_DAYS = env.int("AIMG_SESSION_IDLE_DAYS", default=30)
@@ -320,6 +321,10 @@ CORS_ALLOWED_ORIGIN_REGEXES = env.list(
     "AIMG_CORS_ORIGIN_REGEXES",
     default=[r"^https://([a-z0-9-]+\.)?sexy\.ai$", r"^https://([a-z0-9-]+\.)?freejourney\.ai$"],
 )
+#: With DEBUG on (``make run``), a front end served from any local port may call the API too.
+DEV_CORS_ORIGIN_REGEXES = [r"^http://localhost(:\d{1,5})?$", r"^http://127\.0\.0\.1(:\d{1,5})?$"]
+if DEBUG:
+    CORS_ALLOWED_ORIGIN_REGEXES += DEV_CORS_ORIGIN_REGEXES
 CORS_ALLOWED_ORIGINS = env.list("AIMG_CORS_ORIGINS", default=[])
 CORS_ALLOW_HEADERS = [
     "accept",
@@ -336,7 +341,7 @@ REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_PARSER_CLASSES": [
         "aimg_site.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "aimg_site.api.parsers.FormParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": ["aimg_site.api.authentication.SessionHeaderAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -355,6 +360,11 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # "Authorize" once: the session id and admin key stay filled in across page reloads.
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "deepLinking": True},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
     "POSTPROCESSING_HOOKS": [
@@ -380,14 +390,20 @@ USE_TZ = True
 
 # --- Logging: JSON lines, each with the request id --------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# One line per request from aimg.request (aimg_site/api/logging.py); Django's own per-request lines
+# are off: django.request only reports 5xx (with the traceback), runserver's line is filtered out,
+# and Django's plain-text console handler (DEBUG) is removed so nothing is written twice.
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "aimg_site.api.logging.RequestIDFilter"}},
+    "filters": {
+        "request_id": {"()": "aimg_site.api.logging.RequestIDFilter"},
+        "runserver_access": {"()": "aimg_site.api.logging.RunserverAccessFilter"},
+    },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "()": "aimg_site.api.logging.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
@@ -396,7 +412,8 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.request": {"level": "ERROR", "propagate": True},
-        "django.server": {"level": "WARNING", "propagate": True},
+        "django.server": {"level": "INFO", "propagate": True, "filters": ["runserver_access"]},
     },
 }

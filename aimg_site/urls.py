@@ -3,30 +3,19 @@ each app lists its own in ``<app>/urls.py`` with ``aimg_site.api.views.endpoint`
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.negotiation import DefaultContentNegotiation
 
+from aimg_site.api.docs import SIDECAR_ROUTE, DocsView, SchemaView, sidecar_asset
 from aimg_site.api.handlers import unknown_path
 from aimg_site.api.health import HealthApi
-from aimg_site.api.views import SessionPolicy, endpoint
-
-
-class SchemaView(SpectacularAPIView):
-    content_negotiation_class = DefaultContentNegotiation
-    session_policy = SessionPolicy.NONE
-
-
-class DocsView(SpectacularSwaggerView):
-    session_policy = SessionPolicy.NONE
-
+from aimg_site.api.views import endpoint
 
 urlpatterns = [
     endpoint(HealthApi),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(SIDECAR_ROUTE, sidecar_asset, name="swagger-ui-asset"),
     path("console/", admin.site.urls),
     path("", include("accounts.urls")),
-    path("", include("accounts.oauth_urls")),
     path("", include("library.urls")),
     path("", include("library.folder_urls")),
     path("", include("moderation.urls")),

@@ -68,9 +68,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from accounts.admin_keys import admin_key_create
+    from accounts.admin_keys.services import admin_key_create
     from accounts.models import User
-    from accounts.sessions import session_rotate
+    from accounts.sessions.services import session_rotate
     from aimg_site.core.scoping import domain_context
     from aimg_site.core.selectors import domain_get
     from library.models import Item

@@ -198,7 +198,7 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from accounts.sessions import session_rotate
+    from accounts.sessions.services import session_rotate
     from aimg_site.core.scoping import domain_context
     from aimg_site.core.selectors import domain_get
 

@@ -18,7 +18,8 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.sessions import session_digest
+from accounts.sessions.selectors import session_digest
+from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
 
 from .models import (
@@ -334,7 +335,8 @@ def item_set_properties(
         ).count()
         if pending >= MAX_PENDING_PER_USER:
             raise Conflict(
-                f"You already have {MAX_PENDING_PER_USER} items waiting for approval.", error_code=1001
+                f"You already have {MAX_PENDING_PER_USER} items waiting for approval.",
+                error_code=ErrorCode.LIBRARY_PENDING_APPROVAL_LIMIT,
             )
     changes: dict = {}
     if status_after != current:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
-from accounts.admin_keys import admin_key_create
+from accounts.admin_keys.services import admin_key_create
 from accounts.models import User
-from accounts.sessions import session_rotate
+from accounts.sessions.services import session_rotate
 from aimg_site.api import ratelimit
 from aimg_site.core.defaults import DOMAINS
 from aimg_site.core.models import Domain

@@ -32,9 +32,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from accounts.admin_keys import admin_key_create
+from accounts.admin_keys.services import admin_key_create
 from accounts.models import User
-from accounts.sessions import session_rotate
+from accounts.sessions.services import session_rotate
 
 
 def _load_schema():

@@ -22,8 +22,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthError
 
 from accounts.models import User
-from accounts.selectors import self_user_payload
-from accounts.services import USERNAME_MAX_LENGTH
+from accounts.users.selectors import self_user_payload
+from accounts.users.services import USERNAME_MAX_LENGTH
 from aimg_site.api.clientip import client_address
 from aimg_site.api.envelope import Envelope
 from aimg_site.api.exceptions import ApiError

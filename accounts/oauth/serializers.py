@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.serializers import StrictCharField
+from accounts.fields import StrictCharField
 from aimg_site.api.fields import BoolParam, CommaListField
 from aimg_site.core.scoping import current_domain
 

@@ -25,7 +25,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
-from accounts.services import USERNAME_MAX_LENGTH, user_create, user_secure_for_proven_owner, user_sign_in
+from accounts.signin.services import user_secure_for_proven_owner, user_sign_in
+from accounts.users.services import USERNAME_MAX_LENGTH, user_create
 from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidParameter, ServiceUnavailable
 from aimg_site.core.scoping import current_domain
 
@@ -93,7 +94,7 @@ def _link_by_email(*, request: HttpRequest, sociallogin: SocialLogin, user: User
 
     If nobody ever proved they own the account's address (it was registered
     with a password only), the password may be an impostor's: see
-    ``accounts.services.user_secure_for_proven_owner``. The owner can still
+    ``accounts.signin.services.user_secure_for_proven_owner``. The owner can still
     sign in with an OTP.
     """
     user = user_secure_for_proven_owner(user=user)

@@ -5,6 +5,11 @@ DRF calls ``SessionHeaderAuthentication`` for every API view; it leaves a
 ``AnonymousUser``) in ``request.user``. Views say what they need through
 ``ApiView.session_policy`` and ``ApiView.admin_policy``; services receive
 plain users, never requests.
+
+This layer knows no app: the app that owns users, sessions and admin keys
+registers an ``IdentityResolver`` at start-up (``register_identity_resolver``,
+called by ``accounts.apps.AccountsConfig.ready``), and everything here works on
+that interface and the ``Identity*`` protocols only.
 """
 
 from __future__ import annotations
@@ -12,19 +17,98 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.authentication import BaseAuthentication
-
-from accounts.admin_keys import admin_key_find
-from accounts.models import AdminKey, Session, User
-from accounts.sessions import session_guest_user, session_resolve
 
 from .clientip import client_address
 from .exceptions import AdminRequired, InvalidParameter, NotAuthenticated
 
 SESSION_HEADER = "X-Session-ID"
 ADMIN_HEADER = "X-Administration-Key"
+
+
+class IdentityUser(Protocol):
+    """What this layer reads of a user (``settings.AUTH_USER_MODEL``)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_guest(self) -> bool: ...
+
+    @property
+    def is_disabled(self) -> bool: ...
+
+
+class IdentitySession(Protocol):
+    """What this layer reads of a live session: its user (``None`` while anonymous) and whether it
+    was opened by signing in."""
+
+    @property
+    def user(self) -> IdentityUser | None: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+
+class IdentityAdminKey(Protocol):
+    """An active admin key and the staff user it belongs to."""
+
+    @property
+    def user(self) -> IdentityUser: ...
+
+
+class IdentityResolver(Protocol):
+    """Who a session id or an admin key belongs to, in the bound domain."""
+
+    def session_resolve(self, *, key: uuid.UUID) -> IdentitySession | None:
+        """The live session for ``key``, or ``None`` (unknown, expired or ended)."""
+        ...
+
+    def session_guest_user(
+        self, *, key: uuid.UUID, client_address: str | None, user_agent: str
+    ) -> IdentityUser:
+        """The user behind the session ``key``, creating the session and a guest user when missing."""
+        ...
+
+    def admin_key_find(self, *, raw_key: str) -> IdentityAdminKey | None:
+        """The active admin key matching ``raw_key``, or ``None``."""
+        ...
+
+
+_resolver: IdentityResolver | None = None
+
+
+def register_identity_resolver(resolver: IdentityResolver) -> None:
+    """Install the resolver every request is identified with (once, from an ``AppConfig.ready``)."""
+    global _resolver
+    _resolver = resolver
+
+
+def identity_resolver() -> IdentityResolver:
+    if _resolver is None:
+        raise ImproperlyConfigured("No identity resolver is registered: is the accounts app installed?")
+    return _resolver
+
+
+def session_resolve(*, key: uuid.UUID) -> IdentitySession | None:
+    return identity_resolver().session_resolve(key=key)
+
+
+def session_guest_user(*, key: uuid.UUID, client_address: str | None, user_agent: str) -> IdentityUser:
+    return identity_resolver().session_guest_user(
+        key=key, client_address=client_address, user_agent=user_agent
+    )
+
+
+def admin_key_find(*, raw_key: str) -> IdentityAdminKey | None:
+    return identity_resolver().admin_key_find(raw_key=raw_key)
 
 
 class SessionPolicy(enum.Enum):
@@ -44,8 +128,8 @@ class RequestIdentity:
     """Who is calling: the session id, its row (if any), and the admin key (if any)."""
 
     session_key: uuid.UUID | None
-    session: Session | None
-    admin_key: AdminKey | None = None
+    session: IdentitySession | None
+    admin_key: IdentityAdminKey | None = None
     issued_session_key: bool = False
     client_address: str | None = None
     user_agent: str = ""
@@ -53,7 +137,7 @@ class RequestIdentity:
     response_session_key: uuid.UUID | None = field(default=None)
 
     @property
-    def user(self) -> User | None:
+    def user(self) -> IdentityUser | None:
         """The session's user: a signed-in user or a guest; ``None`` for an anonymous session."""
         if self.session is None or self.session.user is None:
             return None
@@ -63,7 +147,7 @@ class RequestIdentity:
         return user
 
     @property
-    def signed_in_user(self) -> User | None:
+    def signed_in_user(self) -> IdentityUser | None:
         user = self.user
         if user is None or user.is_guest or self.session is None or not self.session.is_authenticated:
             return None
@@ -73,13 +157,13 @@ class RequestIdentity:
     def is_admin(self) -> bool:
         return self.admin_key is not None
 
-    def require_signed_in(self) -> User:
+    def require_signed_in(self) -> IdentityUser:
         user = self.signed_in_user
         if user is None:
             raise NotAuthenticated()
         return user
 
-    def owner(self) -> User:
+    def owner(self) -> IdentityUser:
         """The user who owns what this session creates: the signed-in user, or a guest made now."""
         user = self.user
         if user is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -11,19 +12,21 @@ from django.core.exceptions import DisallowedHost
 from aimg_site.core.scoping import bind_domain, unbind_domain
 from aimg_site.core.selectors import domain_for_host
 
-from .exceptions import error_response
-from .logging import bind_request_id, unbind_request_id
+from .exceptions import BadRequest, PayloadTooLarge, api_error_for, error_json_response
+from .logging import access_log, bind_request_id, unbind_request_id
 
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class RequestIDMiddleware:
-    """Echo a valid incoming ``X-Request-ID`` (else a new UUID) and bind it for logging."""
+    """Echo a valid incoming ``X-Request-ID`` (else a new UUID), bind it for logging, and write
+    the request's one log line (first in MIDDLEWARE, so the duration covers every layer)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        started = time.perf_counter()
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         # fullmatch: with match, "$" would also accept a trailing newline (header splitting, a 500).
         request_id = incoming if _REQUEST_ID_RE.fullmatch(incoming) else str(uuid.uuid4())
@@ -31,9 +34,15 @@ class RequestIDMiddleware:
         token = bind_request_id(request_id)
         try:
             response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            access_log(
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                duration_ms=(time.perf_counter() - started) * 1000,
+            )
         finally:
             unbind_request_id(token)
-        response["X-Request-ID"] = request_id
         return response
 
 
@@ -52,7 +61,7 @@ class RequestSizeLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return error_response("The Content-Length header is not a number.", 400)
+            return error_json_response(BadRequest("The Content-Length header is not a number."))
         content_type = request.META.get("CONTENT_TYPE", "")
         limit = (
             settings.AIMG_MAX_UPLOAD_BYTES
@@ -60,7 +69,7 @@ class RequestSizeLimitMiddleware:
             else settings.AIMG_MAX_JSON_BYTES
         )
         if length > limit:
-            return error_response(f"The request body is too large (at most {limit} bytes).", 413)
+            return error_json_response(PayloadTooLarge(limit=limit))
         return self.get_response(request)
 
 
@@ -73,8 +82,8 @@ class DomainMiddleware:
     def __call__(self, request):
         try:
             host = request.get_host()
-        except DisallowedHost:
-            return error_response("The Host header is not allowed.", 400)
+        except DisallowedHost as exc:
+            return error_json_response(api_error_for(exc) or BadRequest())
         request.domain = domain_for_host(host)
         token = bind_domain(request.domain)
         try:

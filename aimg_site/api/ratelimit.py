@@ -25,12 +25,13 @@ from limits.strategies import FixedWindowRateLimiter
 from .exceptions import RateLimited
 
 #: name -> (rate, message). Rates use the ``limits`` notation ("5/minute", "20 per hour").
+#: ``RateLimited`` ends each message with when to retry ("Try again in 42 seconds.").
 LIMITS: dict[str, tuple[str, str]] = {
-    "otp-send-email": ("5/hour", "Too many codes were requested for this email. Try again later."),
-    "otp-send-address": ("30/hour", "Too many codes were requested from this address. Try again later."),
-    "otp-check-email": ("10/hour", "Too many wrong codes for this email. Request a new code later."),
-    "sign-in-address": ("60/10minute", "Too many sign-in attempts from this address. Try again later."),
-    "password-check-email": ("10/15minute", "Too many wrong passwords for this email. Try again later."),
+    "otp-send-email": ("5/hour", "Too many codes were requested for this email."),
+    "otp-send-address": ("30/hour", "Too many codes were requested from this address."),
+    "otp-check-email": ("10/hour", "Too many wrong codes for this email."),
+    "sign-in-address": ("60/10minute", "Too many sign-in attempts from this address."),
+    "password-check-email": ("10/15minute", "Too many wrong passwords for this email."),
 }
 
 

@@ -2,15 +2,17 @@
 
 The 200 response is the envelope around ``output_serializer`` (plus
 ``metadata`` when ``paginated``); each error status the endpoint can answer
-is the error envelope. Headers ``X-Session-ID`` and ``X-Administration-Key``
-are documented per the view's policies.
+is the error envelope. ``X-Session-ID`` and ``X-Administration-Key`` are
+apiKey security schemes, and each operation lists the ones its policies need
+(``security_requirements``), so Swagger UI's "Authorize" fills them in for
+every operation at once.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from .authentication import ADMIN_HEADER, SESSION_HEADER, AdminPolicy, SessionPolicy
@@ -96,6 +98,60 @@ def error_statuses(view, method: str) -> list[int]:
     return sorted(codes)
 
 
+SESSION_SCHEME = "SessionID"
+ADMIN_SCHEME = "AdministrationKey"
+
+#: The two headers as OpenAPI security schemes (components.securitySchemes).
+SECURITY_SCHEMES: dict[str, dict] = {
+    SESSION_SCHEME: {
+        "type": "apiKey",
+        "in": "header",
+        "name": SESSION_HEADER,
+        "description": (
+            "The session id, a UUID the front end makes up (e.g. `crypto.randomUUID()`): a new one is "
+            "an anonymous session. Sign-in answers a new id (payload.sessionID and the X-Session-ID "
+            "response header); use it from then on. Operations that list this scheme alongside an "
+            "empty requirement create a session when the header is missing."
+        ),
+    },
+    ADMIN_SCHEME: {
+        "type": "apiKey",
+        "in": "header",
+        "name": ADMIN_HEADER,
+        "description": (
+            "A personal administration key (`manage.py create_admin_key`). Admin-only operations "
+            "answer 403 without a valid one; others give Admins more when it is sent."
+        ),
+    },
+}
+
+_SESSION_OPTIONS: dict[SessionPolicy, tuple[dict[str, list], ...]] = {
+    SessionPolicy.REQUIRED: ({SESSION_SCHEME: []},),
+    SessionPolicy.CREATE: ({SESSION_SCHEME: []}, {}),
+    SessionPolicy.NONE: ({},),
+}
+_ADMIN_OPTIONS: dict[AdminPolicy, tuple[dict[str, list], ...]] = {
+    AdminPolicy.REQUIRED: ({ADMIN_SCHEME: []},),
+    AdminPolicy.OPTIONAL: ({ADMIN_SCHEME: []}, {}),
+    AdminPolicy.NONE: ({},),
+}
+
+
+def security_requirements(session_policy: SessionPolicy, admin_policy: AdminPolicy) -> list[dict]:
+    """The operation's ``security``: the alternatives its policies accept, fullest first.
+
+    OpenAPI reads the list as "any of", each entry as "all of", and ``{}`` as "no
+    credentials": a required session is ``[{SessionID}]``; an optional admin key
+    adds the entry with the key before the one without. No credentials at all is ``[]``.
+    """
+    alternatives = [
+        {**session, **admin}
+        for session in _SESSION_OPTIONS[session_policy]
+        for admin in _ADMIN_OPTIONS[admin_policy]
+    ]
+    return [] if alternatives == [{}] else alternatives
+
+
 class EnvelopeAutoSchema(AutoSchema):
     """Reads ``ApiView`` attributes; falls back to drf-spectacular's defaults for other views."""
 
@@ -112,9 +168,15 @@ class EnvelopeAutoSchema(AutoSchema):
         return [module if module != "aimg_site" else "technical"]
 
     def get_auth(self):
-        # X-Session-ID and X-Administration-Key are documented as header parameters
-        # (get_override_parameters), with the requiredness each endpoint gives them.
-        return [] if self._is_api_view() else super().get_auth()
+        if not self._is_api_view():
+            return super().get_auth()
+        for name, definition in SECURITY_SCHEMES.items():
+            self.registry.register_on_missing(
+                ResolvedComponent(
+                    name=name, type=ResolvedComponent.SECURITY_SCHEMA, object=name, schema=definition
+                )
+            )
+        return security_requirements(self.view.session_policy, self.view.admin_policy)
 
     def get_summary(self):
         return getattr(self.view, "summary", None) or None
@@ -122,35 +184,8 @@ class EnvelopeAutoSchema(AutoSchema):
     def get_override_parameters(self):
         if not self._is_api_view():
             return super().get_override_parameters()
+        # X-Session-ID and X-Administration-Key are security schemes (get_auth), not parameters.
         parameters: list = []
-        policy = self.view.session_policy
-        if policy is not SessionPolicy.NONE:
-            parameters.append(
-                OpenApiParameter(
-                    SESSION_HEADER,
-                    OpenApiTypes.UUID,
-                    OpenApiParameter.HEADER,
-                    required=policy is SessionPolicy.REQUIRED,
-                    description=(
-                        "The session id (a UUID)."
-                        + (
-                            " When missing, a new session is created and returned."
-                            if policy is SessionPolicy.CREATE
-                            else ""
-                        )
-                    ),
-                )
-            )
-        if self.view.admin_policy is not AdminPolicy.NONE:
-            parameters.append(
-                OpenApiParameter(
-                    ADMIN_HEADER,
-                    OpenApiTypes.STR,
-                    OpenApiParameter.HEADER,
-                    required=self.view.admin_policy is AdminPolicy.REQUIRED,
-                    description="A personal administration key.",
-                )
-            )
         if self.method in ("GET", "DELETE") and self.view.query_serializer is not None:
             parameters.append(self.view.query_serializer)
         return parameters

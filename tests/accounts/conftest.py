@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from PIL import Image
 
-from accounts.otp import otp_create
+from accounts.signin.otp import otp_create
 
 STRONG_PASSWORD = "Sunny-Day-42"
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.test import Client
 
-from accounts.admin_keys import admin_key_digest, admin_key_find
+from accounts.admin_keys.selectors import admin_key_digest, admin_key_find
 from accounts.models import AdminKey, ProfilePicture, Session, User
+from accounts.signin.services import user_sign_in
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
+from aimg_site.core.services import audit_log_record
 
 
 @pytest.fixture
@@ -46,8 +49,6 @@ def test_the_console_lists_only_the_hosts_domain(console, owner, other_domain):
 
 
 def test_the_user_page_shows_moderation_fields_login_providers_and_sessions(console, owner):
-    from accounts.services import user_sign_in
-
     user_sign_in(user=owner.user, old_session_key=None, login_provider="Password")
     page = console.get(f"/console/accounts/user/{owner.user.pk}/change/")
     assert page.status_code == 200
@@ -106,8 +107,6 @@ def test_keys_can_be_revoked_from_the_console(console, admin):
 
 
 def test_the_audit_log_is_visible_and_read_only(console, owner):
-    from aimg_site.core.services import audit_log_record
-
     entry = audit_log_record(action="getUser", target=owner.user)
     assert console.get("/console/core/auditlogentry/").status_code == 200
     assert console.get(f"/console/core/auditlogentry/{entry.pk}/change/").status_code == 200
@@ -145,8 +144,6 @@ def _form_data(page) -> dict:
         elif value is None:
             data[name] = ""
         elif isinstance(value, list | dict):
-            import json
-
             data[name] = json.dumps(value)
         else:
             data[name] = str(value)

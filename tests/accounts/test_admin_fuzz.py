@@ -21,9 +21,9 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from accounts.admin_keys import admin_key_create
+from accounts.admin_keys.services import admin_key_create
 from accounts.models import User
-from accounts.sessions import session_rotate
+from accounts.sessions.services import session_rotate
 from tests.test_schemathesis import CHECKS, schema
 
 ADMIN_OPERATIONS = [

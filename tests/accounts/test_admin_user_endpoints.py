@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import ProfilePicture, User
 from aimg_site.core.models import AuditLogEntry
+from aimg_site.core.scoping import domain_context
 from tests.conftest import assert_envelope
 
 from .conftest import STRONG_PASSWORD, image_data_uri
@@ -51,8 +52,6 @@ def test_a_malformed_user_id_is_a_400(api, admin, path):
 
 @pytest.mark.parametrize("path", ADMIN_ENDPOINTS)
 def test_a_user_of_another_domain_is_not_found(api, admin, path, other_domain):
-    from aimg_site.core.scoping import domain_context
-
     with domain_context(other_domain):
         stranger = User.objects.create_user(email="stranger@example.com")
     assert_envelope(api.post(path, persona=admin, userID=str(stranger.id)), 404)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 
 from accounts.models import User, UserLoginProvider
-from accounts.sessions import session_guest_user
+from accounts.sessions.services import session_guest_user
+from aimg_site.api import ratelimit
 from library.models import Item
-from tests.conftest import Persona, assert_envelope
+from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.factories import ItemFactory
 
 from .conftest import STRONG_PASSWORD
@@ -168,8 +170,6 @@ def test_the_session_header_is_required(api, member):
 
 
 def test_a_user_of_another_domain_cannot_sign_in_here(guest, member):
-    from tests.conftest import ApiClient
-
     response = ApiClient("api.sexy.ai").post(
         "/authenticateUser", persona=guest, email="member@example.com", password=STRONG_PASSWORD
     )
@@ -193,8 +193,6 @@ def test_signing_in_records_each_internal_provider_once(api, guest, member, issu
 @pytest.fixture
 def hashing_count(monkeypatch):
     """How many times a password hash was computed (the work a timing attacker measures)."""
-    from django.contrib.auth.hashers import MD5PasswordHasher
-
     calls = []
     original = MD5PasswordHasher.encode
 
@@ -288,8 +286,6 @@ def test_signing_in_with_a_code_spends_the_other_codes_of_the_email(api, member,
 
 
 def test_wrong_codes_are_also_limited_per_day(api, guest, member, issue_code, monkeypatch):
-    from aimg_site.api import ratelimit
-
     monkeypatch.setitem(ratelimit.LIMITS, "otp-check-email", ("1000/hour", "hourly"))
     code = issue_code("member@example.com")
     wrong = [c for c in (f"{n:06d}" for n in range(100)) if c != code]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 from accounts.models import OneTimePassword, Session, User, UserLoginProvider
-from accounts.sessions import session_digest
+from accounts.sessions.selectors import session_digest
+from accounts.sessions.services import session_guest_user
 from library.models import Item
-from tests.conftest import Persona, assert_envelope
+from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.factories import ItemFactory
 
 from .conftest import STRONG_PASSWORD
@@ -60,8 +61,6 @@ def test_without_a_session_header_it_makes_a_session_and_returns_it(api, issue_c
 
 
 def test_the_old_session_id_stops_working(api, guest, issue_code):
-    from accounts.sessions import session_guest_user
-
     session_guest_user(key=uuid.UUID(guest.session_id))
     assert api.get("/getSelfUser", persona=guest).payload["userID"] != ""
     code = issue_code("rot@example.com")
@@ -71,8 +70,6 @@ def test_the_old_session_id_stops_working(api, guest, issue_code):
 
 
 def test_a_guests_items_move_to_the_new_account(api, guest, issue_code):
-    from accounts.sessions import session_guest_user
-
     guest_user = session_guest_user(key=uuid.UUID(guest.session_id))
     items = ItemFactory.create_batch(2, owner=guest_user)
     code = issue_code("mover@example.com")
@@ -156,8 +153,6 @@ def test_an_invalid_email_is_a_400(api, guest):
 
 
 def test_the_same_email_may_register_on_another_domain(owner, other_domain, guest):
-    from tests.conftest import ApiClient
-
     response = ApiClient("api.sexy.ai").post(
         "/createUser", persona=guest, email="owner@example.com", password=STRONG_PASSWORD
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from accounts.models import User
-from accounts.services import user_sign_in
+from accounts.signin.services import user_sign_in
 from aimg_site.core.models import AuditLogEntry
+from aimg_site.core.scoping import domain_context
+from aimg_site.core.selectors import domain_get
 from library.models import Item
 from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.factories import ItemFactory
@@ -91,9 +93,6 @@ def test_an_invalid_admin_key_is_a_403(api, owner):
 
 
 def _sexy_ai_member(email: str) -> tuple[User, uuid.UUID]:
-    from aimg_site.core.scoping import domain_context
-    from aimg_site.core.selectors import domain_get
-
     with domain_context(domain_get("sexy.ai")):
         user = User.objects.create_user(email=email)
         key = user_sign_in(user=user, old_session_key=None, login_provider="OTP")

@@ -1,4 +1,4 @@
-"""generateStrongPassword and the password rule (accounts.passwords)."""
+"""generateStrongPassword and the password rule (accounts.signin.passwords)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.passwords import PASSWORD_REGEX, SPECIAL_CHARACTERS, password_generate, password_problems
+from accounts.signin.passwords import PASSWORD_REGEX, SPECIAL_CHARACTERS, password_generate, password_problems
 from tests.conftest import assert_envelope
 
 # The front ends' regular expression, verbatim from the reference. It is JavaScript: there ``.`` matches

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from accounts.models import ProfilePicture, Session, User
-from accounts.sessions import session_digest, session_guest_user
+from accounts.sessions.selectors import session_digest
+from accounts.sessions.services import session_guest_user
+from billing.entitlements import Entitlement
 from tests.conftest import assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
 
@@ -124,8 +127,6 @@ def test_a_deleted_users_session_is_anonymous(api, owner):
 
 
 def test_subscriptions_show_prices_only_when_extended_price_info_is_asked(api, owner, monkeypatch):
-    from billing.entitlements import Entitlement
-
     subscription = {
         "merchantProcessor": "stripe",
         "tier": 1,
@@ -151,10 +152,6 @@ def test_subscriptions_show_prices_only_when_extended_price_info_is_asked(api, o
 
 
 def test_a_tier_that_expires_gives_its_expiration_as_iso_8601_with_timezone(api, owner, monkeypatch):
-    import datetime as dt
-
-    from billing.entitlements import Entitlement
-
     expires = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     monkeypatch.setattr(
         "billing.entitlements.user_entitlement",

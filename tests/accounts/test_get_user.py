@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import ArchivedEmail, ProfilePicture, User, UserLoginProvider
 from aimg_site.core.models import AuditLogEntry
-from tests.conftest import assert_envelope
+from tests.conftest import ApiClient, assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
 
 ADMIN_KEYS = {
@@ -85,8 +86,6 @@ def test_an_unknown_or_malformed_id_is_a_404_or_400(api, owner):
 
 
 def test_a_user_of_another_domain_is_a_404(api, owner):
-    from tests.conftest import ApiClient
-
     assert_envelope(ApiClient("api.sexy.ai").get("/getUser", persona=owner, userID=str(owner.user.id)), 404)
 
 
@@ -102,7 +101,6 @@ def test_an_admin_gets_the_extended_fields(api, admin, owner):
     ProfilePicture.objects.create(user=user, webp=b"x")
     ArchivedEmail.objects.create(user=user, email="older@example.com")
     UserLoginProvider.objects.create(user=user, provider_id="OTP", last_used_at=user.created_at)
-    from allauth.socialaccount.models import SocialAccount
 
     SocialAccount.objects.create(user=user, provider="github:freejourney.ai", uid="gh-42")
     ItemFactory(owner=user)

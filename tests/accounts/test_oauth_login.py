@@ -36,7 +36,8 @@ from accounts.models import Session, User, UserLoginProvider
 from accounts.oauth.flowstate import flow_unseal
 from accounts.oauth.selectors import oauth_login_providers
 from accounts.oauth.services import oauth_tokens_revoke_for_user
-from accounts.sessions import session_digest, session_guest_user, session_resolve
+from accounts.sessions.selectors import session_digest, session_resolve
+from accounts.sessions.services import session_guest_user
 from tests.concurrency import race_calls
 from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.factories import ItemFactory

@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts.otp import otp_consume, otp_create
+import accounts.signin.otp as otp_module
+from accounts.signin.otp import otp_consume, otp_create
 from aimg_site.api.exceptions import RateLimited
 from tests.concurrency import race as _race
 
@@ -24,7 +25,6 @@ def test_sixteen_concurrent_wrong_guesses_check_no_more_codes_than_the_limit(mon
     wrong = [f"{n:06d}" for n in range(100) if f"{n:06d}" != code][:16]
     checked = []
     lock = threading.Lock()
-    import accounts.otp as otp_module
 
     real_digest = otp_module.otp_digest
 

@@ -10,6 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 
+from accounts.signin.otp import otp_create
+from accounts.tasks import TransientMailError, send_otp_email
 from tests.conftest import assert_envelope
 
 from .conftest import code_and_link_from
@@ -106,9 +108,6 @@ def refusing_smtp_server(settings):
 
 
 def test_a_permanent_refusal_ends_the_task_without_a_retry(refusing_smtp_server):
-    from accounts.otp import otp_create
-    from accounts.tasks import send_otp_email
-
     refusing_smtp_server("550 5.1.1 No such user here")
     row, code = otp_create(email="nobody@example.com")
     # Called directly (no worker): a retry would re-raise; a permanent failure returns False.
@@ -116,9 +115,6 @@ def test_a_permanent_refusal_ends_the_task_without_a_retry(refusing_smtp_server)
 
 
 def test_a_temporary_refusal_is_retried(refusing_smtp_server):
-    from accounts.otp import otp_create
-    from accounts.tasks import TransientMailError, send_otp_email
-
     refusing_smtp_server("451 4.3.0 Try again later")
     row, code = otp_create(email="later@example.com")
     with pytest.raises(TransientMailError):
@@ -126,9 +122,6 @@ def test_a_temporary_refusal_is_retried(refusing_smtp_server):
 
 
 def test_an_unreachable_server_is_retried(settings):
-    from accounts.otp import otp_create
-    from accounts.tasks import TransientMailError, send_otp_email
-
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 5
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

@@ -10,9 +10,10 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import OneTimePassword
-from accounts.otp import otp_consume
-from accounts.tasks import TransientMailError, send_otp_email
+from accounts.signin.otp import otp_consume
+from accounts.tasks import TransientMailError, purge_expired_otps, send_otp_email
 from aimg_site.api.exceptions import RateLimited
+from aimg_site.core.scoping import domain_context
 from tests.conftest import ApiClient, assert_envelope
 
 from .conftest import code_and_link_from
@@ -90,8 +91,6 @@ def test_a_code_only_works_for_its_own_email(issue_code):
 
 
 def test_a_code_of_one_domain_does_not_work_in_another(issue_code, other_domain):
-    from aimg_site.core.scoping import domain_context
-
     code = issue_code("cross@example.com")
     with domain_context(other_domain):
         assert otp_consume(email="cross@example.com", code=code) is False
@@ -220,9 +219,6 @@ def test_the_task_sends_nothing_for_an_unknown_code():
 
 
 def test_housekeeping_deletes_only_expired_codes(issue_code, other_domain):
-    from accounts.tasks import purge_expired_otps
-    from aimg_site.core.scoping import domain_context
-
     issue_code("live@example.com")
     issue_code("dead@example.com")
     with domain_context(other_domain):

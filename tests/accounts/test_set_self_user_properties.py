@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.core import mail
 
 from accounts.models import ArchivedEmail, OneTimePassword, User
-from accounts.services import user_sign_in
+from accounts.signin.services import user_sign_in
+from aimg_site.api.errors import ErrorCode
 from billing.entitlements import Entitlement
 from tests.conftest import Persona, assert_envelope
 
-from .conftest import STRONG_PASSWORD
+from .conftest import STRONG_PASSWORD, code_and_link_from
 
 
 def test_it_changes_the_username_and_returns_the_self_user(api, owner):
@@ -84,18 +87,25 @@ def test_it_changes_the_email_with_an_otp_for_the_new_address_and_archives_the_o
     assert OneTimePassword.objects.get(email="fresh@example.com").used_at is not None
 
 
-def _refused(api, owner, status, **body):
+def _refused(api, owner, status, error_code=None, **body):
     response = assert_envelope(api.post("/setSelfUserProperties", persona=owner, **body), status)
+    if error_code is not None:
+        assert response.body.get("errorCode") == error_code
     assert User.objects.get(pk=owner.user.pk).email == "owner@example.com"
     assert not ArchivedEmail.objects.exists()
     return response.error
 
 
 def test_an_oauth_user_cannot_change_the_email(api, owner, issue_code):
-    from allauth.socialaccount.models import SocialAccount
-
     SocialAccount.objects.create(user=owner.user, provider="discord", uid="d-1")
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("fresh@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_EXTERNAL_LOGIN,
+        email="fresh@example.com",
+        otp=issue_code("fresh@example.com"),
+    )
     assert "external login provider" in error
 
 
@@ -104,7 +114,14 @@ def test_a_pro_user_cannot_change_the_email(api, owner, issue_code, monkeypatch)
         "billing.entitlements.user_entitlement",
         lambda *, user: Entitlement(tier=2, tier_expiration=None, merchant_processor="", subscriptions=[]),
     )
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("fresh@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_PRO_TIER,
+        email="fresh@example.com",
+        otp=issue_code("fresh@example.com"),
+    )
     assert "PRO tier" in error
 
 
@@ -118,7 +135,14 @@ def test_a_user_with_a_merchant_subscription_cannot_change_the_email(api, owner,
             subscriptions=[{"merchantProcessor": "paypal", "tier": 0, "productID": "p"}],
         ),
     )
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("fresh@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_SUBSCRIPTION,
+        email="fresh@example.com",
+        otp=issue_code("fresh@example.com"),
+    )
     assert "merchant processor" in error
 
 
@@ -130,13 +154,25 @@ def test_a_missing_otp_is_refused(api, owner):
 def test_a_wrong_otp_is_refused_without_archiving(api, owner, issue_code):
     code = issue_code("fresh@example.com")
     error = _refused(
-        api, owner, 403, email="fresh@example.com", otp="000000" if code != "000000" else "111111"
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
+        email="fresh@example.com",
+        otp="000000" if code != "000000" else "111111",
     )
     assert "wrong or expired" in error
 
 
 def test_an_otp_of_another_address_is_refused(api, owner, issue_code):
-    error = _refused(api, owner, 403, email="fresh@example.com", otp=issue_code("owner@example.com"))
+    error = _refused(
+        api,
+        owner,
+        403,
+        ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
+        email="fresh@example.com",
+        otp=issue_code("owner@example.com"),
+    )
     assert "wrong or expired" in error
 
 
@@ -167,8 +203,6 @@ def test_the_same_email_is_refused(api, owner, issue_code):
 def test_every_refusal_of_the_six_conditions_has_its_own_message(
     api, owner, other_user, issue_code, monkeypatch
 ):
-    from allauth.socialaccount.models import SocialAccount
-
     messages = {
         _refused(api, owner, 400, email="fresh@example.com"),
         _refused(api, owner, 403, email="fresh@example.com", otp="999999"),
@@ -199,10 +233,6 @@ def test_null_values_are_a_400(api, owner, field):
 
 
 def test_the_whole_email_change_flow_through_request_otp(api, owner, django_capture_on_commit_callbacks):
-    from django.core import mail
-
-    from .conftest import code_and_link_from
-
     with django_capture_on_commit_callbacks(execute=True):
         assert_envelope(api.post("/requestOTP", persona=owner, email="moved@example.com", signUp=True), 200)
     code, _link = code_and_link_from(mail.outbox[0].body)

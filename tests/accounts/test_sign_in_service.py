@@ -1,4 +1,4 @@
-"""accounts.services.user_sign_in (also used by OAuth) and the helpers other apps import."""
+"""accounts.signin.services.user_sign_in (also used by OAuth) and the helpers other apps import."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import uuid
 
 import pytest
 
-from accounts.abuse import abuse_assert_can_generate, abuse_assert_can_sign_in
 from accounts.models import Session, User, UserLoginProvider
-from accounts.selectors import self_user_payload
-from accounts.services import user_sign_in
-from accounts.sessions import session_digest, session_guest_user
+from accounts.sessions.selectors import session_digest
+from accounts.sessions.services import session_guest_user
+from accounts.signin.services import user_sign_in
+from accounts.users.abuse import abuse_assert_can_generate, abuse_assert_can_sign_in
+from accounts.users.selectors import self_user_payload
 from aimg_site.api.exceptions import Forbidden
 from billing.entitlements import Entitlement, user_entitlement, user_tier
 from library.models import Folder, Item

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from accounts.services import user_sign_in
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+from accounts.signin.services import user_sign_in
 from tests.conftest import Persona, assert_envelope
 
 
@@ -33,8 +35,6 @@ def test_the_session_header_is_required(api):
 
 
 def test_it_deletes_the_stored_tokens_of_the_oauth_provider_used(api, owner):
-    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
-
     app = SocialApp.objects.create(provider="google", name="Google", client_id="id", secret="s")
     google = SocialAccount.objects.create(user=owner.user, provider="google", uid="g-1")
     github = SocialAccount.objects.create(user=owner.user, provider="github", uid="h-1")
@@ -50,8 +50,6 @@ def test_it_deletes_the_stored_tokens_of_the_oauth_provider_used(api, owner):
 
 def test_it_deletes_the_tokens_of_a_per_domain_provider_account(api, owner):
     """OAuth accounts are stored as "<provider>:<domain>" (accounts/oauth/providers.py)."""
-    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
-
     app = SocialApp.objects.create(provider="github", name="GitHub", client_id="id", secret="s")
     github = SocialAccount.objects.create(user=owner.user, provider="github:freejourney.ai", uid="h-1")
     google = SocialAccount.objects.create(user=owner.user, provider="google:freejourney.ai", uid="g-1")

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import Session, User
-from accounts.services import user_set_abuse_level, user_sign_in, user_sign_up
+from accounts.signin.services import user_sign_in, user_sign_up
+from accounts.users.services import user_set_abuse_level
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
 from tests.concurrency import race as _race

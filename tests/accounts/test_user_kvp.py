@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from drf_spectacular.generators import SchemaGenerator
 
+from accounts.kvp.services import KVP_MAX_PER_USER, kvp_set
 from accounts.models import User, UserKVP
-from accounts.services import KVP_MAX_PER_USER, kvp_set
+from aimg_site.api.errors import ErrorCode
+from aimg_site.core.scoping import domain_context
+from aimg_site.core.selectors import domain_get
 from tests.concurrency import race
 from tests.conftest import assert_envelope
 
@@ -95,6 +99,7 @@ def test_a_user_may_hold_at_most_200_keys_but_may_still_replace_them(api, owner)
     )
     response = assert_envelope(api.post("/setUserKVP", persona=owner, key="one-more", value="v"), 409)
     assert "200" in response.error
+    assert response.body["errorCode"] == ErrorCode.ACCOUNTS_KVP_LIMIT == 1010
     assert_envelope(api.post("/setUserKVP", persona=owner, key="k7", value="new"), 200)
 
 
@@ -102,8 +107,6 @@ def test_a_user_may_hold_at_most_200_keys_but_may_still_replace_them(api, owner)
 def test_concurrent_new_keys_never_exceed_the_limit():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL")
-    from aimg_site.core.scoping import domain_context
-    from aimg_site.core.selectors import domain_get
 
     domain = domain_get("freejourney.ai")
     with domain_context(domain):
@@ -118,8 +121,6 @@ def test_concurrent_new_keys_never_exceed_the_limit():
 
 
 def test_a_body_that_is_not_json_is_a_415_envelope_the_schema_documents(api, owner):
-    from drf_spectacular.generators import SchemaGenerator
-
     response = api.client.post(
         "/setUserKVP", "key=a&value=b", content_type="text/plain", headers={"X-Session-ID": owner.session_id}
     )

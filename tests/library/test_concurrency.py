@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from accounts.sessions import session_rotate
+from accounts.sessions.services import session_rotate
 from library.models import Item, ItemReaction, ItemView
 from tests.concurrency import race_calls as run_together
 from tests.conftest import ApiClient, Persona

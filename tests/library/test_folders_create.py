@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from accounts.models import User
-from accounts.sessions import session_rotate
+from accounts.sessions.services import session_rotate
 from aimg_site.core.scoping import domain_context
 from library.models import Folder
 from tests.conftest import ApiClient, Persona, assert_envelope

@@ -2,6 +2,7 @@
 
 import pytest
 
+from aimg_site.api.errors import ErrorCode
 from library import services
 from library.models import ApprovalStatus, Item
 from tests.conftest import assert_envelope
@@ -93,6 +94,8 @@ def test_at_most_fifty_items_pending_per_user(api, owner, other_user):
     extra = ItemFactory(owner=owner.user)
     resp = assert_envelope(set_props(api, owner, extra, publicApprovalStatus="pending"), 409)
     assert "50" in resp.error
+    # Its own code: 1001 is the accounts code of an email change refused for an OAuth account.
+    assert resp.body["errorCode"] == ErrorCode.LIBRARY_PENDING_APPROVAL_LIMIT == 1201
     assert status_of(extra) == ("none", False)
     # another user's quota is their own
     theirs = ItemFactory(owner=other_user.user)

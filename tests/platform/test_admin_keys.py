@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts.admin_keys import admin_key_create, admin_key_revoke
+from accounts.admin_keys.services import admin_key_create, admin_key_revoke
 from accounts.models import AdminKey, User
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.services import audit_log_record

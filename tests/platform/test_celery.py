@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Session
+from accounts.tasks import purge_expired_sessions
 from aimg_site.celery import app
-from aimg_site.core.tasks import purge_expired_sessions
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_it_wraps_a_success_in_the_envelope(api, guest):
         ("missing", 404, "No such item."),
         ("conflict", 409, "Already there."),
         ("big", 413, "The request body is too large."),
-        ("slow", 429, "Too many requests. Slow down."),
+        ("slow", 429, "Too many requests. Slow down. Try again in 7 seconds."),
     ],
 )
 def test_it_renders_each_domain_error_with_its_status(api, kind, status, message):
@@ -39,7 +39,7 @@ def test_it_renders_each_domain_error_with_its_status(api, kind, status, message
 
 
 def test_it_carries_the_error_code_when_there_is_one(api):
-    assert api.get("/testFail", kind="conflict").body["errorCode"] == 4091
+    assert api.get("/testFail", kind="conflict").body["errorCode"] == 1201
 
 
 def test_it_sends_retry_after_with_a_429(api):

@@ -8,13 +8,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Session, User
-from accounts.sessions import (
-    session_digest,
-    session_end,
-    session_resolve,
-    session_rotate,
-    sessions_end_for_user,
-)
+from accounts.sessions.selectors import session_digest, session_resolve
+from accounts.sessions.services import session_end, session_rotate, sessions_end_for_user
 from tests.concurrency import race_calls
 from tests.conftest import Persona, assert_envelope
 

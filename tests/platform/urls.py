@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from aimg_site.api import exceptions as errors
 from aimg_site.api.envelope import ok
+from aimg_site.api.errors import ErrorCode
 from aimg_site.api.fields import BoolParam, UUIDListField
 from aimg_site.api.handlers import unknown_path
 from aimg_site.api.ratelimit import hit, register
@@ -20,7 +21,7 @@ ERRORS = {
     "unauth": errors.NotAuthenticated(),
     "forbidden": errors.Forbidden(),
     "missing": errors.NotFound("No such item."),
-    "conflict": errors.Conflict("Already there.", error_code=4091),
+    "conflict": errors.Conflict("Already there.", error_code=ErrorCode.LIBRARY_PENDING_APPROVAL_LIMIT),
     "big": errors.PayloadTooLarge(),
     "slow": errors.RateLimited(retry_after=7),
 }

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from accounts.admin_keys import admin_key_create
+from accounts.admin_keys.services import admin_key_create
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.services import audit_log_record
 

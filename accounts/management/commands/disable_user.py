@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from accounts.services import user_delete
+from accounts.users.services import user_delete
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.services import audit_log_record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.admin_keys import admin_key_revoke
+from accounts.admin_keys.services import admin_key_revoke
 from accounts.models import AdminKey
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.services import audit_log_record

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.abuse import ABUSE_LEVEL_MAX, ABUSE_LEVEL_MIN
 from accounts.models import User
-from accounts.services import user_set_abuse_level
+from accounts.users.abuse import ABUSE_LEVEL_MAX, ABUSE_LEVEL_MIN
+from accounts.users.services import user_set_abuse_level
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.services import audit_log_record
 

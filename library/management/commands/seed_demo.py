@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.sessions import session_rotate
+from accounts.sessions.services import session_rotate
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get

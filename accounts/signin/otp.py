@@ -24,10 +24,9 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import OneTimePassword
 from aimg_site.api import ratelimit
 from aimg_site.core.scoping import current_domain
-
-from .models import OneTimePassword
 
 OTP_DIGITS = 6
 #: Live (unused, unexpired) codes an email may have at once; a new code expires the oldest beyond it.
@@ -35,9 +34,7 @@ OTP_DIGITS = 6
 #: in the last 24 hours at once.
 OTP_MAX_LIVE_CODES = 3
 
-ratelimit.register(
-    "otp-check-email-day", "40/day", "Too many wrong codes for this email today. Try again tomorrow."
-)
+ratelimit.register("otp-check-email-day", "40/day", "Too many wrong codes for this email today.")
 
 
 def otp_validity() -> dt.timedelta:

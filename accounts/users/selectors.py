@@ -1,4 +1,4 @@
-"""Every read of the accounts app: users as callers and Admins see them, KVPs, payloads."""
+"""Reads of users: users as callers and Admins see them, and the payloads describing them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import base64
 import datetime as dt
 import uuid
 
+from accounts.models import ArchivedEmail, ProfilePicture, Session, User, UserLoginProvider
+from accounts.oauth.selectors import oauth_login_providers
 from aimg_site.api.exceptions import InvalidParameter, NotFound
-
-from .models import ArchivedEmail, ProfilePicture, Session, User, UserKVP, UserLoginProvider
+from billing import entitlements  # called as entitlements.user_entitlement: tests substitute it
+from library.selectors import user_library_counts
 
 
 def profile_picture_data_uri(*, user: User) -> str:
@@ -43,9 +45,7 @@ def self_user_payload(
     ``extended_price_info`` is passed on to the entitlement's subscriptions
     (each gets ``price`` when billing provides it).
     """
-    from billing.entitlements import user_entitlement
-
-    entitlement = user_entitlement(user=user)
+    entitlement = entitlements.user_entitlement(user=user)
     subscriptions = [dict(s) for s in entitlement.subscriptions]
     if not extended_price_info:
         for subscription in subscriptions:
@@ -66,14 +66,17 @@ def self_user_payload(
     if entitlement.tier_expiration is not None:
         payload["tierExpiration"] = _iso(entitlement.tier_expiration)
     if user is not None:
-        from library.selectors import user_library_counts
-
         counts = user_library_counts(user=user)
         payload["itemCount"] = counts["itemCount"]
         payload["rootFolderItemCount"] = counts["rootFolderItemCount"]
     if include_profile_picture:
         payload["profilePicture"] = profile_picture_data_uri(user=user) if user is not None else ""
     return payload
+
+
+def user_find_by_email(*, email: str) -> User | None:
+    """The registered (not guest) account with ``email`` in the bound domain, deleted ones included."""
+    return User.objects.filter(email__iexact=email, is_guest=False).first()
 
 
 def _uuid_or_400(value: str, parameter: str = "userID") -> uuid.UUID:
@@ -123,12 +126,6 @@ def user_public_payload(*, user: User) -> dict:
     }
 
 
-def _oauth_provider_entries(user: User) -> list[dict]:
-    from accounts.oauth.selectors import oauth_login_providers
-
-    return oauth_login_providers(user=user)
-
-
 def user_admin_payload(*, user: User) -> dict:
     """``getUser`` for Admins: the public fields plus the extended ones.
 
@@ -139,12 +136,9 @@ def user_admin_payload(*, user: User) -> dict:
     has signed in (``OTP``, ``Password``) plus their OAuth accounts;
     ``connectProviders`` are the OAuth accounts alone.
     """
-    from billing.entitlements import user_entitlement
-    from library.selectors import user_library_counts
-
-    entitlement = user_entitlement(user=user)
+    entitlement = entitlements.user_entitlement(user=user)
     counts = user_library_counts(user=user)
-    oauth = _oauth_provider_entries(user)
+    oauth = oauth_login_providers(user=user)
     internal = [
         {"providerType": "internal", "providerId": provider_id}
         for provider_id in UserLoginProvider.objects.filter(user=user).values_list("provider_id", flat=True)
@@ -183,14 +177,6 @@ def user_admin_payload(*, user: User) -> dict:
         "additionalInformation": user.additional_information,
         "roles": list(user.roles or []),
     }
-
-
-def kvp_get(*, user: User, key: str) -> UserKVP:
-    """The user's pair for ``key``; ``NotFound`` (404) when there is none."""
-    kvp = UserKVP.objects.filter(user=user, key=key).first()
-    if kvp is None:
-        raise NotFound(f"There is no key {key!r}.")
-    return kvp
 
 
 _API2_SESSION_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4d5b-9a7e-2b8f0c4e7d19")

@@ -1,62 +1,15 @@
-"""Sessions: the ``X-Session-ID`` mechanism (CONTRACT.md "Sessions and identity").
-
-A session id is a client-held UUID; the server stores only its SHA-256
-digest. Reads go through ``session_resolve`` (expiry, throttled last-seen);
-writes through the other functions here. Ending a session deletes its row,
-so the old id is from then on an unknown, anonymous one.
-"""
+"""Writes of sessions: creating, rotating (sign-in) and ending them, and housekeeping."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import uuid
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .abuse import ABUSE_LEVEL_BANNED
-from .models import Session, User
+from accounts.models import Session, User
 
-
-def session_digest(key: uuid.UUID) -> str:
-    return hashlib.sha256(str(key).encode()).hexdigest()
-
-
-def _idle_cutoff(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(days=settings.AIMG_SESSION_IDLE_DAYS)
-
-
-def _user_may_not_have_sessions(user: User | None) -> bool:
-    """Deleted, deactivated or abuse level 9: their sessions were ended, and one that slipped
-    through (a request under way at that moment) is ended when next seen."""
-    return user is not None and (
-        user.is_disabled or not user.is_active or user.abuse_level >= ABUSE_LEVEL_BANNED
-    )
-
-
-def session_resolve(*, key: uuid.UUID) -> Session | None:
-    """The live session row for ``key`` in the bound domain, or ``None``.
-
-    An expired row (idle longer than ``AIMG_SESSION_IDLE_DAYS``), or one whose
-    user is deleted, deactivated or at abuse level 9, is deleted and ``None``
-    returned. ``last_seen_at`` is refreshed at most every
-    ``AIMG_SESSION_TOUCH_SECONDS`` with a conditional UPDATE, so most reads
-    do not write.
-    """
-    session = Session.objects.select_related("user").filter(key_digest=session_digest(key)).first()
-    if session is None:
-        return None
-    now = timezone.now()
-    if session.last_seen_at < _idle_cutoff(now) or _user_may_not_have_sessions(session.user):
-        Session.objects.filter(pk=session.pk).delete()
-        return None
-    threshold = now - dt.timedelta(seconds=settings.AIMG_SESSION_TOUCH_SECONDS)
-    if session.last_seen_at < threshold:
-        Session.objects.filter(pk=session.pk, last_seen_at__lt=threshold).update(last_seen_at=now)
-        session.last_seen_at = now
-    return session
+from .selectors import session_digest, session_idle_cutoff
 
 
 def session_ensure(*, key: uuid.UUID, client_address: str | None = None, user_agent: str = "") -> Session:
@@ -142,5 +95,5 @@ def sessions_end_for_user(*, user: User, except_key: uuid.UUID | None = None) ->
 
 def sessions_delete_expired() -> int:
     """Delete every idle-expired session (periodic housekeeping; all domains)."""
-    deleted, _ = Session.all_domains.filter(last_seen_at__lt=_idle_cutoff(timezone.now())).delete()
+    deleted, _ = Session.all_domains.filter(last_seen_at__lt=session_idle_cutoff(timezone.now())).delete()
     return deleted

@@ -1,8 +1,6 @@
-"""The accounts endpoints: one view per documented operation (see the reference's "User Management")."""
+"""The user endpoints: one view per documented operation (see the reference's "User Management")."""
 
 from __future__ import annotations
-
-from drf_spectacular.types import OpenApiTypes
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import Forbidden, InvalidParameter
@@ -11,35 +9,28 @@ from aimg_site.core.services import audit_log_record
 from billing.entitlements import user_tier
 
 from . import selectors, services
-from .passwords import password_generate
 from .serializers import (
     AbuseLevelOutput,
     AccountsSuccessOutput,
     AdditionalInformationOutput,
-    AuthenticateUserInput,
-    CreateUserInput,
     DeleteUserQuery,
     GetSelfUserQuery,
     GetUserQuery,
     GetUserSessionOutput,
-    KVPKeyQuery,
-    KVPOutput,
     ProfilePictureBannedOutput,
     ProfilePictureOutput,
-    RequestOTPInput,
     SelfUserOutput,
     SetProfilePictureBannedInput,
     SetSelfUserProfilePictureInput,
     SetSelfUserPropertiesInput,
     SetUserAbuseLevelInput,
     SetUserAdditionalInformationInput,
-    SetUserKVPInput,
-    SuccessMessageOutput,
     UserOutput,
 )
 
 
-def _self_user(user, session_key, **options) -> dict:
+def self_user_data(user, session_key, **options) -> dict:
+    """The caller as the reference's ``SelfUser`` (the payload of every endpoint that answers one)."""
     return SelfUserOutput(selectors.self_user_payload(user=user, session_key=session_key, **options)).data
 
 
@@ -48,99 +39,6 @@ def _admin_target(data: dict):
     if not user_id and not email:
         raise InvalidParameter("userID", "or 'email' must be provided")
     return selectors.user_get_for_admin(user_id=user_id, email=email)
-
-
-class CreateUserApi(ApiView):
-    """Creates a User from an email and an OTP and/or a password, and signs them in on a new session id
-    (returned in ``payload.sessionID`` and the ``X-Session-ID`` header). What the previous guest session
-    made moves to the new account."""
-
-    operation_id = "createUser"
-    session_policy = SessionPolicy.CREATE
-    body_serializer = CreateUserInput
-    output_serializer = SelfUserOutput
-    errors = (401, 403, 409)
-    rate_limits = ("sign-in-address", "otp-check-email")
-
-    def post(self, request):
-        data = self.input()
-        identity = self.identity
-        user, new_key = services.user_sign_up(
-            email=data["email"],
-            password=data.get("password") or None,
-            otp=data.get("otp") or None,
-            username=data.get("username", ""),
-            is_at_least_18_confirmed=data.get("isAtLeast18Confirmed"),
-            ref_list=data.get("refList", []),
-            rs=data.get("rs", ""),
-            old_session_key=identity.session_key,
-            client_address=identity.client_address,
-            user_agent=identity.user_agent,
-        )
-        identity.response_session_key = new_key
-        return ok(_self_user(user, new_key))
-
-
-class AuthenticateUserApi(ApiView):
-    """Signs a User in with an OTP or a password (at least one). A valid OTP for an email that is not
-    registered creates the account. The session id is rotated (new id in ``payload.sessionID`` and
-    ``X-Session-ID``)."""
-
-    operation_id = "authenticateUser"
-    body_serializer = AuthenticateUserInput
-    output_serializer = SelfUserOutput
-    errors = (401, 403)
-    rate_limits = ("sign-in-address", "otp-check-email", "password-check-email")
-
-    def post(self, request):
-        data = self.input()
-        identity = self.identity
-        user, new_key = services.user_authenticate(
-            email=data["email"],
-            password=data.get("password") or None,
-            otp=data.get("otp") or None,
-            is_at_least_18_confirmed=data.get("isAtLeast18Confirmed"),
-            old_session_key=identity.session_key,
-            client_address=identity.client_address,
-            user_agent=identity.user_agent,
-        )
-        identity.response_session_key = new_key
-        return ok(_self_user(user, new_key))
-
-
-class SignOutUserApi(ApiView):
-    """Ends the current session (and deletes stored OAuth tokens of the provider it was opened with)."""
-
-    operation_id = "signOutUser"
-    output_serializer = SuccessMessageOutput
-
-    def post(self, request):
-        ended = services.user_sign_out(session_key=self.identity.session_key)
-        message = "You are signed out." if ended else "There was no session to sign out of."
-        return ok(SuccessMessageOutput({"success": ended, "message": message}).data)
-
-
-class RequestOTPApi(ApiView):
-    """Emails a 6-digit one-time password (valid 24 hours, single use) and a magic link to the address."""
-
-    operation_id = "requestOTP"
-    body_serializer = RequestOTPInput
-    output_serializer = SuccessMessageOutput
-    errors = (403, 409)
-    rate_limits = ("otp-send-email", "otp-send-address")
-
-    def post(self, request):
-        data = self.input()
-        email = services.otp_request(
-            email=data["email"],
-            sign_up=bool(data.get("signUp")),
-            client_address=self.identity.client_address,
-        )
-        return ok(
-            SuccessMessageOutput(
-                {"success": True, "message": f"We sent a code to {email}. It is valid for 24 hours."}
-            ).data
-        )
 
 
 class GetSelfUserApi(ApiView):
@@ -160,7 +58,7 @@ class GetSelfUserApi(ApiView):
         if confirmed is not None and (user is not None or confirmed):
             user = services.user_set_age_confirmation(user=user or identity.owner(), confirmed=confirmed)
         return ok(
-            _self_user(
+            self_user_data(
                 user,
                 identity.session_key,
                 include_profile_picture=bool(data.get("profilePicture")),
@@ -191,7 +89,7 @@ class SetSelfUserPropertiesApi(ApiView):
             otp=data.get("otp") or None,
             is_at_least_18_confirmed=data.get("isAtLeast18Confirmed"),
         )
-        return ok(_self_user(user, identity.session_key))
+        return ok(self_user_data(user, identity.session_key))
 
 
 class SetSelfUserProfilePictureApi(ApiView):
@@ -262,49 +160,6 @@ class SetUserAdditionalInformationApi(ApiView):
         return ok(AdditionalInformationOutput([{"additionalInformation": text}], many=True).data)
 
 
-class GetUserKVPApi(ApiView):
-    """The signed-in User's value for ``key`` (404 when the key is not set)."""
-
-    operation_id = "getUserKVP"
-    query_serializer = KVPKeyQuery
-    output_serializer = KVPOutput
-    errors = (401, 404)
-
-    def get(self, request):
-        data = self.input()
-        kvp = selectors.kvp_get(user=self.identity.require_signed_in(), key=data["key"])
-        return ok(KVPOutput({"key": kvp.key, "value": kvp.value}).data)
-
-
-class SetUserKVPApi(ApiView):
-    """Sets the signed-in User's value for ``key`` (keys 1-128 characters, values at most 64 KiB,
-    at most 200 keys per User: 409 past that)."""
-
-    operation_id = "setUserKVP"
-    body_serializer = SetUserKVPInput
-    output_serializer = KVPOutput
-    errors = (401, 409)
-
-    def post(self, request):
-        data = self.input()
-        kvp = services.kvp_set(user=self.identity.require_signed_in(), key=data["key"], value=data["value"])
-        return ok(KVPOutput({"key": kvp.key, "value": kvp.value}).data)
-
-
-class DeleteUserKVPApi(ApiView):
-    """Deletes the signed-in User's value for ``key`` (404 when the key is not set)."""
-
-    operation_id = "deleteUserKVP"
-    query_serializer = KVPKeyQuery
-    output_serializer = AccountsSuccessOutput
-    errors = (401, 404)
-
-    def delete(self, request):
-        data = self.input()
-        services.kvp_delete(user=self.identity.require_signed_in(), key=data["key"])
-        return ok(AccountsSuccessOutput({"success": True}).data)
-
-
 class GetUserApi(ApiView):
     """A User's public profile by ``userID``. Admins also look up by email or username, see deleted
     Users, and get the extended fields (``profilePicture`` is then a boolean)."""
@@ -338,16 +193,6 @@ class GetUserApi(ApiView):
             raise InvalidParameter("userID", "is required")
         user = selectors.user_get_public(user_id=user_id)
         return ok(selectors.user_public_payload(user=user))  # UserOutput's public fields only
-
-
-class GenerateStrongPasswordApi(ApiView):
-    """A random password that satisfies the password rule (a helper for front ends)."""
-
-    operation_id = "generateStrongPassword"
-    output_serializer = OpenApiTypes.STR
-
-    def get(self, request):
-        return ok(password_generate())
 
 
 class DeleteUserApi(ApiView):

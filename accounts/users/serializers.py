@@ -1,87 +1,18 @@
-"""Input and output shapes of the accounts endpoints (unique names: they become schema components)."""
+"""Input and output shapes of the user endpoints (unique names: they become schema components)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from aimg_site.api.fields import BoolParam, CommaListField
+from accounts.fields import AGE_CONFIRMED_HELP, StrictCharField, email_field, otp_field, password_field
+from aimg_site.api.fields import BoolParam
 
 # --- Inputs ---------------------------------------------------------------------------
 
 
-class StrictCharField(serializers.CharField):
-    """A JSON string, and only a string: a number, boolean, object or array is a 400.
-
-    DRF's ``CharField`` turns numbers into strings, which silently changes
-    what was meant (an OTP sent as the number ``012345`` arrives as
-    ``"12345"``, a wrong code instead of a clear error). Query parameters are
-    always strings, so this only tightens JSON bodies.
-    """
-
-    default_error_messages = {"invalid": "must be a string."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def _email(required: bool = True, help_text: str = "The email of the User.") -> serializers.CharField:
-    return StrictCharField(required=required, max_length=254, help_text=help_text)
-
-
-def _password(help_text: str = "The chosen password of the User.") -> serializers.CharField:
-    return StrictCharField(
-        required=False, allow_blank=True, trim_whitespace=False, max_length=4096, help_text=help_text
-    )
-
-
-def _otp() -> serializers.CharField:
-    return StrictCharField(
-        required=False,
-        allow_blank=True,
-        max_length=32,
-        help_text="The One-Time Password (OTP) provided to the User via email.",
-    )
-
-
-_AGE = "Whether the User has confirmed being 18+ years old."
-
-
-class CreateUserInput(serializers.Serializer):
-    email = _email()
-    username = StrictCharField(
-        required=False, allow_blank=True, max_length=64, help_text="The chosen username."
-    )
-    password = _password()
-    otp = _otp()
-    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE)
-    refList = CommaListField(
-        required=False,
-        max_items=50,
-        help_text="Browser referrers (a JSON array or a comma-separated string).",
-    )
-    rs = StrictCharField(required=False, allow_blank=True, max_length=200, help_text="An affiliate referrer.")
-
-
-class AuthenticateUserInput(serializers.Serializer):
-    email = _email()
-    password = _password()
-    otp = _otp()
-    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE)
-
-
-class RequestOTPInput(serializers.Serializer):
-    email = _email()
-    signUp = BoolParam(
-        required=False,
-        help_text="True when signing up (or changing the email): an already registered email is a 409.",
-    )
-
-
 class GetSelfUserQuery(serializers.Serializer):
-    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE + " Remembered when given.")
+    isAtLeast18Confirmed = BoolParam(required=False, help_text=AGE_CONFIRMED_HELP + " Remembered when given.")
     profilePicture = BoolParam(required=False, help_text="Whether to return the profile picture.")
     extendedPriceInfo = BoolParam(
         required=False, help_text="Whether to return the pricing information of the subscriptions."
@@ -92,10 +23,10 @@ class SetSelfUserPropertiesInput(serializers.Serializer):
     username = StrictCharField(
         required=False, allow_blank=True, max_length=64, help_text="The chosen username."
     )
-    password = _password("The new password; every other session of the User ends.")
-    email = _email(required=False, help_text="The new email; needs an OTP requested for it.")
-    otp = _otp()
-    isAtLeast18Confirmed = BoolParam(required=False, help_text=_AGE)
+    password = password_field("The new password; every other session of the User ends.")
+    email = email_field(required=False, help_text="The new email; needs an OTP requested for it.")
+    otp = otp_field()
+    isAtLeast18Confirmed = BoolParam(required=False, help_text=AGE_CONFIRMED_HELP)
 
 
 class SetSelfUserProfilePictureInput(serializers.Serializer):
@@ -157,17 +88,6 @@ class SetUserAbuseLevelInput(AdminUserTargetInput):
     )
 
 
-class KVPKeyQuery(serializers.Serializer):
-    key = StrictCharField(max_length=128, trim_whitespace=False, help_text="The key (1-128 characters).")
-
-
-class SetUserKVPInput(serializers.Serializer):
-    key = StrictCharField(max_length=128, trim_whitespace=False, help_text="The key (1-128 characters).")
-    value = StrictCharField(
-        allow_blank=True, trim_whitespace=False, help_text="The value (at most 64 KiB of UTF-8)."
-    )
-
-
 class GetUserQuery(serializers.Serializer):
     userID = StrictCharField(required=False, allow_blank=True, max_length=64)
     email = StrictCharField(required=False, allow_blank=True, max_length=254, help_text="Admins only.")
@@ -222,11 +142,6 @@ class SelfUserOutput(serializers.Serializer):
     rootFolderItemCount = serializers.IntegerField()
 
 
-class SuccessMessageOutput(serializers.Serializer):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
-
-
 class AccountsSuccessOutput(serializers.Serializer):
     success = serializers.BooleanField()
 
@@ -245,11 +160,6 @@ class AdditionalInformationOutput(serializers.Serializer):
 
 class AbuseLevelOutput(serializers.Serializer):
     abuse = serializers.IntegerField()
-
-
-class KVPOutput(serializers.Serializer):
-    key = serializers.CharField()
-    value = serializers.CharField()
 
 
 class LoginProviderOutput(serializers.Serializer):

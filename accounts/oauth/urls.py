@@ -6,7 +6,7 @@ back to allauth's callback view of that provider, at the path allauth uses
 allauth reverses to build the ``redirect_uri``). Only the callbacks are
 served: allauth's own HTML pages (sign-up, login, password reset, its
 ``/accounts/<provider>/login/`` starter) are not part of this API. Each callback
-is guarded (``oauth.callbacks``): whatever fails inside it, the browser goes
+is guarded (``callbacks``): whatever fails inside it, the browser goes
 back to the front end with an error envelope.
 """
 
@@ -15,9 +15,9 @@ from django.utils.module_loading import import_string
 
 from aimg_site.api.views import endpoint
 
-from .oauth.api import AuthLoginProviderApi
-from .oauth.callbacks import oauth_callback_view
-from .oauth.providers import SUPPORTED_PROVIDERS
+from .api import AuthLoginProviderApi
+from .callbacks import oauth_callback_view
+from .providers import SUPPORTED_PROVIDERS
 
 urlpatterns = [
     endpoint(AuthLoginProviderApi),

@@ -1,0 +1,1 @@
+"""Admin keys: creation, revocation (``services``) and lookup (``selectors``) of ``X-Administration-Key`` values."""

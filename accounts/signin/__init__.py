@@ -1,0 +1,1 @@
+"""Signing in: sign-up, sign-in with a password or a one-time password, sign-out, and the password rule."""
