@@ -238,6 +238,8 @@ AIMG_DEFAULT_DOMAIN = env.str("AIMG_DEFAULT_DOMAIN", default="freejourney.ai")
 AIMG_SESSION_IDLE_DAYS = env.int("AIMG_SESSION_IDLE_DAYS", default=30)
 # Reads refresh a session's last-seen time at most this often.
 AIMG_SESSION_TOUCH_SECONDS = env.int("AIMG_SESSION_TOUCH_SECONDS", default=300)
+# Seconds what a session id resolves to is cached (accounts.sessions.cache forgets it on every change).
+AIMG_SESSION_CACHE_SECONDS = 30
 
 
 def _parse_proxies(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

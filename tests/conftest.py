@@ -17,6 +17,7 @@ from django.test import Client
 
 from accounts.admin_keys.services import admin_key_create
 from accounts.models import User
+from accounts.sessions import cache as session_cache
 from accounts.sessions.services import session_rotate
 from aimg_site.api import ratelimit
 from aimg_site.core.defaults import DOMAINS
@@ -160,6 +161,13 @@ def _domain_bound(db):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     ratelimit.reset_storage()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session_cache():
+    """A test's database rows are rolled back without signals: no cached session outlives them."""
+    session_cache.version += 1
     yield
 
 
