@@ -369,3 +369,28 @@ class ItemView(models.Model):
 
     def __str__(self) -> str:
         return f"view of {self.item_id}"
+
+
+class LibraryCounts(models.Model):
+    """How many live items a user owns, in all and in the root folder (``itemCount``, ``rootFolderItemCount``).
+
+    Kept by the database, not by Python: triggers made by migration
+    ``0004_library_counts`` add a row for every new user and, in the
+    transaction of every statement that inserts, updates or deletes items,
+    apply the change in live (and root-folder) items to each owner's row. So
+    every path (services, ``QuerySet.update``, bulk inserts, cascades, the
+    console) keeps them exact, and concurrent writers queue on the row instead
+    of losing updates. Read them with ``library.counts.user_item_counts``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="library_counts"
+    )
+    item_count = models.BigIntegerField(default=0)
+    root_item_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "library counts"
+
+    def __str__(self) -> str:
+        return f"{self.item_count} items of {self.user_id}"
