@@ -45,6 +45,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import tempfile
 import time
@@ -68,6 +69,7 @@ MAIN_PUBLIC_ITEMS = 60
 OTHER_PUBLIC_ITEMS = 100
 SMALL_ITEMS = 30
 LARGE_ITEMS = 100_000
+TOMBSTONE_WAIT = 11  # seconds (accounts.sessions.cache.TOMBSTONE_SECONDS, and one more)
 
 
 @dataclass
@@ -80,14 +82,25 @@ class Case:
 
 @dataclass
 class Result:
+    """One case's measurements: (bare Django req/s, project req/s) per round."""
+
     case: Case
-    bare_rps: float = 0.0
-    rps: float = 0.0
+    rounds: list[tuple[float, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
-        return self.rps / self.bare_rps if self.bare_rps else 0.0
+        """The median of the rounds' ratios (each from two runs back to back)."""
+        ratios = [rps / bare for bare, rps in self.rounds if bare]
+        return statistics.median(ratios) if ratios else 0.0
+
+    @property
+    def bare_rps(self) -> float:
+        return statistics.median(bare for bare, _ in self.rounds) if self.rounds else 0.0
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(rps for _, rps in self.rounds) if self.rounds else 0.0
 
 
 def parse_args() -> argparse.Namespace:
@@ -101,6 +114,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per server and case")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load before each case")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every case this many times; report the median ratio"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server")
@@ -495,10 +511,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     cases = build_cases(seed())
+    sessions_made = time.monotonic()
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
         cases = [case for case in cases if case.name in wanted or case.name.split("/")[0] in wanted]
-    queries = {} if args.no_queries else count_queries(cases)
     from django.db import connections
 
     connections.close_all()
@@ -507,6 +523,7 @@ def main() -> None:
     env.pop("AIMG_CELERY_EAGER", None)
     servers: list[Server] = []
     results: list[Result] = []
+    queries: dict[str, int] = {}
 
     def interrupted(signum, frame):
         raise KeyboardInterrupt
@@ -519,38 +536,46 @@ def main() -> None:
         servers.append(project)
         bare.wait_ready("/")
         project.wait_ready("/health")
+        # New sessions are not cached while the tombstones their creation wrote last.
+        time.sleep(max(0.0, sessions_made + TOMBSTONE_WAIT - time.monotonic()))
+        queries = {} if args.no_queries else count_queries(cases)
+        connections.close_all()
         load = {"connections": args.connections, "threads": args.threads}
         print(
             f"wrk -t{args.threads} -c{args.connections}, {args.duration}s per server and case; "
-            f"gunicorn -w {args.workers} -k sync; bare Django then the project, back to back"
+            f"gunicorn -w {args.workers} -k sync; bare Django then the project, back to back; "
+            f"{args.rounds} round(s)"
         )
-        for case in cases:
-            check(project.port, case)
-            result = Result(case)
-            if args.warmup:
-                wrk(bare.port, "/", {}, seconds=args.warmup, **load)
-                wrk(project.port, case.path, case.headers, seconds=args.warmup, **load)
-            result.bare_rps, problem = wrk(bare.port, "/", {}, seconds=args.duration, **load)
-            if problem:
-                result.errors.append(f"bare: {problem}")
-            profiler = None
-            if args.profile:
-                profile_path = Path(args.profile) / (re.sub(r"[^A-Za-z0-9]+", "-", case.name) + ".txt")
-                profile_path.parent.mkdir(parents=True, exist_ok=True)
-                profiler = start_profile(project, args.duration, profile_path)
-            result.rps, problem = wrk(project.port, case.path, case.headers, seconds=args.duration, **load)
-            if profiler is not None:
-                profiler.wait(timeout=60)
-            if problem:
-                result.errors.append(problem)
-            results.append(result)
-            print(
-                f"  {case.name:<24} bare {result.bare_rps:>8.0f} req/s   project {result.rps:>7.0f} req/s"
-                f"   {result.ratio:.3f}x {' '.join(result.errors)}",
-                flush=True,
-            )
-            if profiler is not None:
-                print(summarize_profile(profile_path), flush=True)
+        results = [Result(case) for case in cases]
+        for round_number in range(1, args.rounds + 1):
+            for result in results:
+                case = result.case
+                check(project.port, case)
+                if args.warmup:
+                    wrk(bare.port, "/", {}, seconds=args.warmup, **load)
+                    wrk(project.port, case.path, case.headers, seconds=args.warmup, **load)
+                bare_rps, problem = wrk(bare.port, "/", {}, seconds=args.duration, **load)
+                if problem:
+                    result.errors.append(f"bare: {problem}")
+                profiler = None
+                if args.profile:
+                    name = re.sub(r"[^A-Za-z0-9]+", "-", case.name)
+                    profile_path = Path(args.profile) / f"{name}-{round_number}.txt"
+                    profile_path.parent.mkdir(parents=True, exist_ok=True)
+                    profiler = start_profile(project, args.duration, profile_path)
+                rps, problem = wrk(project.port, case.path, case.headers, seconds=args.duration, **load)
+                if profiler is not None:
+                    profiler.wait(timeout=60)
+                if problem:
+                    result.errors.append(problem)
+                result.rounds.append((bare_rps, rps))
+                print(
+                    f"  {case.name:<24} bare {bare_rps:>8.0f} req/s   project {rps:>7.0f} req/s"
+                    f"   {rps / bare_rps if bare_rps else 0:.3f}x {' '.join(result.errors)}",
+                    flush=True,
+                )
+                if profiler is not None:
+                    print(summarize_profile(profile_path), flush=True)
     finally:
         for server in reversed(servers):
             server.stop()
@@ -562,6 +587,7 @@ def main() -> None:
 
 def report(results: list[Result], queries: dict[str, int]) -> None:
     print()
+    print("Medians over the rounds:")
     print("| endpoint | bare Django req/s | req/s | ratio | target | SQL queries |")
     print("| --- | --- | --- | --- | --- | --- |")
     for result in results:
