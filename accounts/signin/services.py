@@ -24,7 +24,7 @@ from accounts.users.services import EMAIL_REGISTERED_MESSAGE, email_normalize, u
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import Conflict, InvalidParameter, NotAuthenticated
 from aimg_site.core.scoping import current_domain
-from library.services import library_transfer_user_items
+from library.items.services import library_transfer_user_items
 
 from .otp import otp_consume, otp_create
 from .passwords import password_validate
