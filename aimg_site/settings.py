@@ -151,6 +151,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "core.purge_expired_sessions", "schedule": 6 * 60 * 60},
     "purge-expired-otps": {"task": "accounts.purge_expired_otps", "schedule": 60 * 60},
+    "fold-library-counts": {"task": "library.fold_library_counts", "schedule": 10 * 60},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -372,26 +372,33 @@ class ItemView(models.Model):
         return f"view of {self.item_id}"
 
 
-class LibraryCounts(models.Model):
-    """How many live items a user owns, in all and in the root folder (``itemCount``, ``rootFolderItemCount``).
+class LibraryCountEntry(models.Model):
+    """One change to a user's live-item counts; the counts (``itemCount``, ``rootFolderItemCount``) are
+    the sums of the user's entries.
 
-    Kept by the database, not by Python: triggers made by migration
-    ``0004_library_counts`` add a row for every new user and, in the
-    transaction of every statement that inserts, updates or deletes items,
-    apply the change in live (and root-folder) items to each owner's row. So
-    every path (services, ``QuerySet.update``, bulk inserts, cascades, the
-    console) keeps them exact, and concurrent writers queue on the row instead
-    of losing updates. Read them with ``library.items.selectors.user_item_counts``.
+    Written by the database, not by Python: triggers made by migration
+    ``0004_library_counts`` add an entry, in the transaction of every
+    statement that inserts, updates or deletes items, with what that statement
+    changed in each owner's live (and root-folder) items. So every path
+    (services, ``QuerySet.update``, bulk inserts, cascades, the console) keeps
+    the sums exact. Entries are only ever inserted, so concurrent writers
+    neither wait for one another nor deadlock on a counter row;
+    ``library.items.services.library_counts_fold`` replaces a user's entries
+    by their sum (when a read finds many, and periodically for everyone). A
+    user without entries has no live items. Read the counts with
+    ``library.items.selectors.user_item_counts``.
     """
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="library_counts"
+    # Indexed, with no constraint in the database: an entry may be written while its user is being
+    # deleted (the cascade deletes items after the user's entries); folding drops such orphans.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
     )
-    item_count = models.BigIntegerField(default=0)
-    root_item_count = models.BigIntegerField(default=0)
+    item_delta = models.BigIntegerField()
+    root_delta = models.BigIntegerField()
 
     class Meta:
-        verbose_name_plural = "library counts"
+        verbose_name_plural = "library count entries"
 
     def __str__(self) -> str:
-        return f"{self.item_count} items of {self.user_id}"
+        return f"{self.item_delta:+} items ({self.root_delta:+} in the root) of {self.user_id}"

@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import ProfilePicture
 from aimg_site.api.exceptions import NotFound
 from aimg_site.core.scoping import current_domain
 from library.folders.ids import FolderRef
+from library.items.counts import library_counts_fold_quietly
 from library.models import (
     PUBLIC_CANDIDATE,
     Folder,
     Item,
     ItemReaction,
     ItemTag,
-    LibraryCounts,
+    LibraryCountEntry,
 )
 
 #: Listing totals are exact up to this many rows (see ``_counted``).
@@ -28,26 +29,29 @@ EXACT_COUNT_LIMIT = 2_000
 #: Seconds a total above ``EXACT_COUNT_LIMIT`` is reused before it is counted again.
 COUNT_TTL = 30
 SAMPLE_POOL = 500
+#: A counts read that finds more entries than this folds them (``library_counts_fold``).
+FOLD_AFTER_ENTRIES = 32
 
 
 def user_item_counts(*, user) -> dict[str, int]:
     """``itemCount`` and ``rootFolderItemCount`` of ``user`` (zeros for ``None``, an anonymous session).
 
-    One primary-key read, whatever the size of the library: the row is kept by
-    the database triggers of migration ``library.0004_library_counts`` (see
-    ``LibraryCounts``).
+    The sums of the user's ``LibraryCountEntry`` rows, kept by database triggers:
+    one indexed read of a handful of rows, whatever the size of the library. A
+    read that finds more than ``FOLD_AFTER_ENTRIES`` folds them into one.
     """
     if user is None or user.pk is None:
         return {"itemCount": 0, "rootFolderItemCount": 0}
-    row = LibraryCounts.objects.filter(user_id=user.pk).values_list("item_count", "root_item_count").first()
-    if row is not None:
-        return {"itemCount": row[0], "rootFolderItemCount": row[1]}
-    # Every user gets a row when created; one written with the triggers off is counted here instead.
-    return user_item_counts_counted(user_id=user.pk)
+    sums = LibraryCountEntry.objects.filter(user_id=user.pk).aggregate(
+        items=Sum("item_delta"), root=Sum("root_delta"), entries=Count("id")
+    )
+    if sums["entries"] > FOLD_AFTER_ENTRIES:
+        library_counts_fold_quietly(user_id=user.pk)
+    return {"itemCount": int(sums["items"] or 0), "rootFolderItemCount": int(sums["root"] or 0)}
 
 
 def user_item_counts_counted(*, user_id) -> dict[str, int]:
-    """The counts of ``user_item_counts``, counted from the items (what the maintained row equals)."""
+    """The counts of ``user_item_counts``, counted from the items (what the entries add up to)."""
     # The owner pins the domain (a user belongs to exactly one), so no domain filter is needed.
     counts = Item.all_domains.filter(owner_id=user_id, deleted_at__isnull=True).aggregate(
         itemCount=Count("id"), rootFolderItemCount=Count("id", filter=Q(folder__isnull=True))
