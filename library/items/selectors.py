@@ -30,7 +30,7 @@ EXACT_COUNT_LIMIT = 2_000
 COUNT_TTL = 30
 SAMPLE_POOL = 500
 #: A counts read that finds more entries than this folds them (``library_counts_fold``).
-FOLD_AFTER_ENTRIES = 32
+FOLD_AFTER_ENTRIES = 200
 
 
 def user_item_counts(*, user) -> dict[str, int]:
@@ -247,18 +247,20 @@ def my_creations(
     """``owner``'s live items (unordered; the paginator orders) and the documented ``totalCount``.
 
     ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``:
-    it is the user's ``itemCount``, ``rootFolderItemCount`` or the folder's
-    item count (see ``_counted``).
+    it is the user's ``itemCount`` or ``rootFolderItemCount`` (``user_item_counts``:
+    exact, whatever the size of the library), or the folder's item count (see ``_counted``).
     """
     if owner is None:
         return Item.objects.none(), 0
     base = Item.objects.filter(owner_id=owner.pk, deleted_at__isnull=True)
-    scope = "all"
-    if folder_filter is not None and folder_filter.root:
-        base, scope = base.filter(folder__isnull=True), "root"
-    elif folder_filter is not None and folder_filter.folder is not None:
-        base, scope = base.filter(folder_id=folder_filter.folder.pk), f"folder:{folder_filter.folder.pk}"
-    total = _counted(base, cache_key=_count_key("mine", owner.pk, scope))
+    if folder_filter is not None and folder_filter.folder is not None:
+        base = base.filter(folder_id=folder_filter.folder.pk)
+        total = _counted(base, cache_key=_count_key("mine", owner.pk, f"folder:{folder_filter.folder.pk}"))
+    elif folder_filter is not None and folder_filter.root:
+        base = base.filter(folder__isnull=True)
+        total = user_item_counts(user=owner)["rootFolderItemCount"]
+    else:
+        total = user_item_counts(user=owner)["itemCount"]
     qs = base
     if mtype:
         qs = qs.filter(mtype=mtype)
