@@ -15,3 +15,14 @@ class AccountsConfig(AppConfig):
         from .identity import AccountsIdentityResolver
 
         register_identity_resolver(AccountsIdentityResolver())
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Session, User
+        from .sessions import cache as session_cache
+
+        post_save.connect(session_cache.on_session_changed, sender=Session, dispatch_uid="session-cache-save")
+        post_delete.connect(
+            session_cache.on_session_changed, sender=Session, dispatch_uid="session-cache-delete"
+        )
+        post_save.connect(session_cache.on_user_saved, sender=User, dispatch_uid="session-cache-user")

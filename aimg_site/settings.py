@@ -59,7 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's files, served offline (aimg_site.api.docs)
     "corsheaders",
     "allauth",
-    "allauth.account",
+    # allauth.account, minus its demand that its middleware be in MIDDLEWARE (see aimg_site.browser).
+    "aimg_site.browser.AllauthAccountConfig",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.discord",
@@ -78,14 +79,20 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "aimg_site.api.middleware.RequestSizeLimitMiddleware",
     "aimg_site.api.middleware.DomainMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Runs AIMG_BROWSER_MIDDLEWARE on AIMG_BROWSER_PATH_PREFIXES only: the API never uses cookies.
+    "aimg_site.browser.BrowserMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+# What the admin console and the OAuth round trip (allauth's state in the cookie session) need.
+AIMG_BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+AIMG_BROWSER_PATH_PREFIXES = ("/console/", "/auth/", "/accounts/")
 
 ROOT_URLCONF = "aimg_site.urls"
 APPEND_SLASH = False
@@ -110,6 +117,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("AIMG_DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, whose health check skips connections used a moment ago (one round trip less).
+    DATABASES["default"]["ENGINE"] = "aimg_site.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer (the embedded worker, web threads and processes
     # share the file). A deferred transaction that reads and then writes fails at once with
@@ -127,7 +137,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, broker ------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, reusing its clients (aimg_site.cache).
+    CACHES = {"default": {"BACKEND": "aimg_site.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "aimg"}}
 
@@ -148,6 +159,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "core.purge_expired_sessions", "schedule": 6 * 60 * 60},
     "purge-expired-otps": {"task": "accounts.purge_expired_otps", "schedule": 60 * 60},
+    "fold-library-counts": {"task": "library.fold_library_counts", "schedule": 10 * 60},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -234,6 +246,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.DomainEmailBackend"]
 # USERNAME_FIELD is the email, unique per domain (a UniqueConstraint), not globally.
 SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
+# The admin's middleware checks look in MIDDLEWARE; aimg_site.browser checks AIMG_BROWSER_MIDDLEWARE.
+SILENCED_SYSTEM_CHECKS += ["admin.E408", "admin.E409", "admin.E410"]
 AUTH_PASSWORD_VALIDATORS: list[dict] = []  # the reference's own rule lives in accounts.signin.passwords
 
 AIMG_DEFAULT_DOMAIN = env.str("AIMG_DEFAULT_DOMAIN", default="freejourney.ai")
@@ -242,6 +256,8 @@ AIMG_SESSION_IDLE_DAYS = env.int("AIMG_SESSION_IDLE_DAYS", default=30)
 AIMG_SESSION_TOUCH_SECONDS = env.int("AIMG_SESSION_TOUCH_SECONDS", default=300)
 # A new password or email (setSelfUserProperties) needs a session signed in this recently.
 AIMG_RECENT_SIGN_IN_MINUTES = env.int("AIMG_RECENT_SIGN_IN_MINUTES", default=15)
+# Seconds what a session id resolves to is cached (accounts.sessions.cache forgets it on every change).
+AIMG_SESSION_CACHE_SECONDS = 30
 
 
 def _parse_proxies(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

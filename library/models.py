@@ -370,3 +370,35 @@ class ItemView(models.Model):
 
     def __str__(self) -> str:
         return f"view of {self.item_id}"
+
+
+class LibraryCountEntry(models.Model):
+    """One change to a user's live-item counts; the counts (``itemCount``, ``rootFolderItemCount``) are
+    the sums of the user's entries.
+
+    Written by the database, not by Python: triggers made by migration
+    ``0004_library_counts`` add an entry, in the transaction of every
+    statement that inserts, updates or deletes items, with what that statement
+    changed in each owner's live (and root-folder) items. So every path
+    (services, ``QuerySet.update``, bulk inserts, cascades, the console) keeps
+    the sums exact. Entries are only ever inserted, so concurrent writers
+    neither wait for one another nor deadlock on a counter row;
+    ``library.items.services.library_counts_fold`` replaces a user's entries
+    by their sum (when a read finds many, and periodically for everyone). A
+    user without entries has no live items. Read the counts with
+    ``library.items.selectors.user_item_counts``.
+    """
+
+    # Indexed, with no constraint in the database: an entry may be written while its user is being
+    # deleted (the cascade deletes items after the user's entries); folding drops such orphans.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    item_delta = models.BigIntegerField()
+    root_delta = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "library count entries"
+
+    def __str__(self) -> str:
+        return f"{self.item_delta:+} items ({self.root_delta:+} in the root) of {self.user_id}"

@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from accounts.admin_keys.services import admin_key_create
+from accounts.sessions import cache as session_cache
 from aimg_site.api import ratelimit
 from aimg_site.core.defaults import DOMAINS
 from aimg_site.core.models import Domain
@@ -49,6 +50,13 @@ def _domain_bound(db):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     ratelimit.reset_storage()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session_cache():
+    """A test's database rows are rolled back without signals: no cached session outlives them."""
+    session_cache.version += 1
     yield
 
 

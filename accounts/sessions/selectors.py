@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Session, User
 from accounts.users.abuse import ABUSE_LEVEL_BANNED
+from aimg_site.core.scoping import current_domain
+
+from . import cache as session_cache
 
 
 def session_digest(key: uuid.UUID) -> str:
@@ -37,17 +40,35 @@ def session_resolve(*, key: uuid.UUID) -> Session | None:
     user is deleted, deactivated or at abuse level 9, is deleted and ``None``
     returned. ``last_seen_at`` is refreshed at most every
     ``AIMG_SESSION_TOUCH_SECONDS`` with a conditional UPDATE, so most reads
-    do not write.
+    do not write. What an id resolves to is cached for a few seconds
+    (``accounts.sessions.cache``, which every change to the row or its user forgets).
     """
-    session = Session.objects.select_related("user").filter(key_digest=session_digest(key)).first()
-    if session is None:
+    digest = session_digest(key)
+    known, session = session_cache.lookup(digest)
+    if not known:
+        # Every domain's rows (digests are unique): what is cached holds for any domain.
+        session = Session.all_domains.select_related("user").filter(key_digest=digest).first()
+        if session is not None and not _session_is_live(session, timezone.now()):
+            Session.all_domains.filter(pk=session.pk).delete()
+            return None
+        if session is not None:
+            _touch(session)
+        session_cache.remember(digest, session)
+    if session is None or session.domain_id != current_domain().pk:
         return None
+    if known and not _session_is_live(session, timezone.now()):
+        Session.all_domains.filter(pk=session.pk).delete()
+        return None
+    return session
+
+
+def _session_is_live(session: Session, now: dt.datetime) -> bool:
+    return session.last_seen_at >= session_idle_cutoff(now) and not _user_may_not_have_sessions(session.user)
+
+
+def _touch(session: Session) -> None:
     now = timezone.now()
-    if session.last_seen_at < session_idle_cutoff(now) or _user_may_not_have_sessions(session.user):
-        Session.objects.filter(pk=session.pk).delete()
-        return None
     threshold = now - dt.timedelta(seconds=settings.AIMG_SESSION_TOUCH_SECONDS)
     if session.last_seen_at < threshold:
-        Session.objects.filter(pk=session.pk, last_seen_at__lt=threshold).update(last_seen_at=now)
+        Session.all_domains.filter(pk=session.pk, last_seen_at__lt=threshold).update(last_seen_at=now)
         session.last_seen_at = now
-    return session

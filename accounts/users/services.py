@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import ArchivedEmail, ProfilePicture, Session, User
+from accounts.sessions.cache import sessions_forget_user
 from accounts.sessions.selectors import session_digest
 from accounts.sessions.services import sessions_end_for_user
 from accounts.signin.otp import otp_consume
@@ -307,6 +308,7 @@ def user_set_abuse_level(*, user: User, level: int) -> int:
     if not ABUSE_LEVEL_MIN <= level <= ABUSE_LEVEL_MAX:
         raise InvalidParameter("abuse", f"must be an integer from {ABUSE_LEVEL_MIN} to {ABUSE_LEVEL_MAX}")
     User.objects.filter(pk=user.pk).update(abuse_level=level, updated_at=timezone.now())
+    sessions_forget_user(user_id=user.pk)
     user.abuse_level = level
     if level >= ABUSE_LEVEL_BANNED:
         sessions_end_for_user(user=user)
@@ -317,6 +319,7 @@ def user_set_abuse_level(*, user: User, level: int) -> int:
 def user_set_profile_picture_banned(*, user: User, banned: bool) -> bool:
     """Ban or allow the user's profile picture; banning removes the current one (not restored later)."""
     User.objects.filter(pk=user.pk).update(profile_picture_banned=banned, updated_at=timezone.now())
+    sessions_forget_user(user_id=user.pk)
     user.profile_picture_banned = banned
     if banned:
         ProfilePicture.objects.filter(user=user).delete()
@@ -334,6 +337,7 @@ def user_set_additional_information(*, user: User, text: str | None) -> str:
             "additionalInformation", f"must be at most {ADDITIONAL_INFORMATION_MAX_LENGTH} characters"
         )
     User.objects.filter(pk=user.pk).update(additional_information=text, updated_at=timezone.now())
+    sessions_forget_user(user_id=user.pk)
     user.additional_information = text
     return text
 

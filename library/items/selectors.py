@@ -8,43 +8,70 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import ProfilePicture
 from aimg_site.api.exceptions import NotFound
 from aimg_site.core.scoping import current_domain
 from library.folders.ids import FolderRef
-from library.models import PUBLIC_CANDIDATE, ApprovalStatus, Folder, Item, ItemReaction, ItemTag
+from library.items.counts import library_counts_fold_quietly
+from library.models import (
+    PUBLIC_CANDIDATE,
+    Folder,
+    Item,
+    ItemReaction,
+    ItemTag,
+    LibraryCountEntry,
+)
 
 #: Listing totals are exact up to this many rows (see ``_counted``).
 EXACT_COUNT_LIMIT = 2_000
 #: Seconds a total above ``EXACT_COUNT_LIMIT`` is reused before it is counted again.
 COUNT_TTL = 30
 SAMPLE_POOL = 500
+#: A counts read that finds more entries than this folds them (``library_counts_fold``).
+FOLD_AFTER_ENTRIES = 200
+
+
+def user_item_counts(*, user) -> dict[str, int]:
+    """``itemCount`` and ``rootFolderItemCount`` of ``user`` (zeros for ``None``, an anonymous session).
+
+    The sums of the user's ``LibraryCountEntry`` rows, kept by database triggers:
+    one indexed read of a handful of rows, whatever the size of the library. A
+    read that finds more than ``FOLD_AFTER_ENTRIES`` folds them into one.
+    """
+    if user is None or user.pk is None:
+        return {"itemCount": 0, "rootFolderItemCount": 0}
+    sums = LibraryCountEntry.objects.filter(user_id=user.pk).aggregate(
+        items=Sum("item_delta"), root=Sum("root_delta"), entries=Count("id")
+    )
+    if sums["entries"] > FOLD_AFTER_ENTRIES:
+        library_counts_fold_quietly(user_id=user.pk)
+    return {"itemCount": int(sums["items"] or 0), "rootFolderItemCount": int(sums["root"] or 0)}
+
+
+def user_item_counts_counted(*, user_id) -> dict[str, int]:
+    """The counts of ``user_item_counts``, counted from the items (what the entries add up to)."""
+    # The owner pins the domain (a user belongs to exactly one), so no domain filter is needed.
+    counts = Item.all_domains.filter(owner_id=user_id, deleted_at__isnull=True).aggregate(
+        itemCount=Count("id"), rootFolderItemCount=Count("id", filter=Q(folder__isnull=True))
+    )
+    return {key: int(value or 0) for key, value in counts.items()}
 
 
 def user_library_counts(*, user) -> dict:
     """Exact counts of ``user``'s live items: ``itemCount``, ``rootFolderItemCount``, ``publicItemCount``.
 
-    One query. Deleted items are excluded; ``publicItemCount`` counts the
-    publicly visible ones (approved, public, in a public folder).
+    The first two are ``user_item_counts``; ``publicItemCount`` (the publicly
+    visible ones: approved, public, in a public folder) is counted.
     """
+    counts: dict = user_item_counts(user=user)
     if user is None or user.pk is None:
-        return {"itemCount": 0, "rootFolderItemCount": 0, "publicItemCount": 0}
-    # The owner pins the domain (a user belongs to exactly one), so no domain filter is needed.
-    counts = Item.all_domains.filter(owner_id=user.pk, deleted_at__isnull=True).aggregate(
-        itemCount=Count("id"),
-        rootFolderItemCount=Count("id", filter=Q(folder__isnull=True)),
-        publicItemCount=Count(
-            "id",
-            filter=Q(
-                is_public=True,
-                public_approval_status=ApprovalStatus.APPROVED,
-                folder__is_public=True,
-            ),
-        ),
+        return {**counts, "publicItemCount": 0}
+    counts["publicItemCount"] = (
+        Item.all_domains.filter(owner_id=user.pk).filter(PUBLIC_CANDIDATE, folder__is_public=True).count()
     )
-    return {key: int(value or 0) for key, value in counts.items()}
+    return counts
 
 
 # ---------------------------------------------------------------- single items
@@ -220,18 +247,20 @@ def my_creations(
     """``owner``'s live items (unordered; the paginator orders) and the documented ``totalCount``.
 
     ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``:
-    it is the user's ``itemCount``, ``rootFolderItemCount`` or the folder's
-    item count (see ``_counted``).
+    it is the user's ``itemCount`` or ``rootFolderItemCount`` (``user_item_counts``:
+    exact, whatever the size of the library), or the folder's item count (see ``_counted``).
     """
     if owner is None:
         return Item.objects.none(), 0
     base = Item.objects.filter(owner_id=owner.pk, deleted_at__isnull=True)
-    scope = "all"
-    if folder_filter is not None and folder_filter.root:
-        base, scope = base.filter(folder__isnull=True), "root"
-    elif folder_filter is not None and folder_filter.folder is not None:
-        base, scope = base.filter(folder_id=folder_filter.folder.pk), f"folder:{folder_filter.folder.pk}"
-    total = _counted(base, cache_key=_count_key("mine", owner.pk, scope))
+    if folder_filter is not None and folder_filter.folder is not None:
+        base = base.filter(folder_id=folder_filter.folder.pk)
+        total = _counted(base, cache_key=_count_key("mine", owner.pk, f"folder:{folder_filter.folder.pk}"))
+    elif folder_filter is not None and folder_filter.root:
+        base = base.filter(folder__isnull=True)
+        total = user_item_counts(user=owner)["rootFolderItemCount"]
+    else:
+        total = user_item_counts(user=owner)["itemCount"]
     qs = base
     if mtype:
         qs = qs.filter(mtype=mtype)

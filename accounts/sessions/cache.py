@@ -1,0 +1,111 @@
+"""A short-lived cache of what a session id resolves to, keyed by the session's digest.
+
+Resolving ``X-Session-ID`` is the one lookup every request makes. With this
+cache (the Django cache: Redis in production) a request finds the session row
+with its user, or the fact that there is no row, without a query, for at most
+``AIMG_SESSION_CACHE_SECONDS`` and never past the moment its last-seen time is
+due to be refreshed (so refreshes still happen, on a miss).
+
+Every change that could alter what an id resolves to forgets it, at once and
+again when the transaction commits:
+
+* a session row saved or deleted (sign-in and rotation, sign-out, a guest made,
+  every session of a user ended by a password change, a ban or a deletion,
+  expiry, a cascade): the ``post_save``/``post_delete`` signals of ``Session``;
+* a user saved (username, email, password, flags, deletion): ``post_save`` of
+  ``User`` forgets all of that user's sessions; services that change users with
+  ``QuerySet.update`` call ``sessions_forget_user`` themselves.
+
+Forgetting writes a tombstone, and entries are only ever added
+(``cache.add``) where no key is, so a request that read the row before a
+change cannot store what it read afterwards: the id is read from the database
+until the tombstone expires, ``TOMBSTONE_SECONDS`` later (far longer than a
+read and its store take: one query and at most one conditional UPDATE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Session
+
+KEY_PREFIX = "aimg:session:"
+#: Stored for an id without a row (an anonymous session); ``None`` is the cache's "no key".
+NO_ROW = "none"
+#: Stored by ``forget``: the id is read from the database (and not cached) while it lasts.
+TOMBSTONE = "forgotten"
+TOMBSTONE_SECONDS = 10
+#: The keys' version: tests move it on so that no entry outlives the database rows of a test.
+version = 1
+
+
+def _key(digest: str) -> str:
+    return KEY_PREFIX + digest
+
+
+def enabled() -> bool:
+    return settings.AIMG_SESSION_CACHE_SECONDS > 0
+
+
+def lookup(digest: str) -> tuple[bool, Session | None]:
+    """``(True, session or None)`` when the cache knows what ``digest`` resolves to, else ``(False, None)``."""
+    if not enabled():
+        return False, None
+    value = cache.get(_key(digest), version=version)
+    if value is None or value == TOMBSTONE:
+        return False, None
+    if value == NO_ROW:
+        return True, None
+    if isinstance(value, Session):
+        return True, value
+    return False, None
+
+
+def remember(digest: str, session: Session | None) -> None:
+    """Store what ``digest`` resolves to (the session with its user, or no row), unless a key is there."""
+    if not enabled():
+        return
+    timeout: float = settings.AIMG_SESSION_CACHE_SECONDS
+    if session is not None:
+        # Gone before the last-seen time is due a refresh, so the refresh happens on a miss.
+        due = session.last_seen_at + dt.timedelta(seconds=settings.AIMG_SESSION_TOUCH_SECONDS)
+        timeout = min(timeout, (due - timezone.now()).total_seconds())
+        if timeout < 1:
+            return
+    cache.add(_key(digest), session if session is not None else NO_ROW, timeout=timeout, version=version)
+
+
+def forget(digests) -> None:
+    """Tombstone ``digests`` now and again once the current transaction commits."""
+    digests = list(digests)
+    if not digests or not enabled():
+        return
+    keys = [_key(digest) for digest in digests]
+
+    def tombstone() -> None:
+        cache.set_many(dict.fromkeys(keys, TOMBSTONE), timeout=TOMBSTONE_SECONDS, version=version)
+
+    tombstone()
+    transaction.on_commit(tombstone)
+
+
+def sessions_forget_user(*, user_id: uuid.UUID) -> None:
+    """Forget every session of a user, whose row changed (a service that used ``QuerySet.update``)."""
+    if not enabled():
+        return
+    forget(Session.all_domains.filter(user_id=user_id).values_list("key_digest", flat=True))
+
+
+def on_session_changed(sender, instance: Session, **kwargs) -> None:
+    forget([instance.key_digest])
+
+
+def on_user_saved(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
+    if not created and not raw:
+        sessions_forget_user(user_id=instance.pk)
