@@ -27,6 +27,14 @@ run drop what only the second one tests). The JUnit reports are kept in ``FUZZ_R
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where bench/http.py would shadow
+# the standard library's http package: take the folder off before anything imports it.
+if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
 import http.client
 import json
 import os
@@ -36,11 +44,9 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,6 +197,11 @@ def run_schemathesis(*, name: str, port: int, config: Path, seconds: int, report
         f"http://{HOST}:{port}/api/schema/",
         "--checks",
         "all",
+        # X-Session-ID is declared as an apiKey scheme so that Swagger UI's Authorize fills it in,
+        # but a missing session header is a documented 400 (or starts a session), never a 401:
+        # the "ignored auth" check's premise does not hold for it.
+        "--exclude-checks",
+        "ignored_auth",
         "--phases",
         "coverage,fuzzing",
         "--max-time",

@@ -53,21 +53,29 @@ def enabled() -> bool:
     return settings.AIMG_SESSION_CACHE_SECONDS > 0
 
 
-def lookup(digest: str) -> tuple[bool, Session | None]:
-    """``(True, session or None)`` when the cache knows what ``digest`` resolves to, else ``(False, None)``."""
+def lookup(digest: str, *, domain_id) -> tuple[bool, Session | None]:
+    """``(True, session or None)`` when the cache knows what ``digest`` resolves to in the domain
+    ``domain_id``, else ``(False, None)``.
+
+    One id may have a session in each domain: an entry remembered for another domain is a miss.
+    """
     if not enabled():
         return False, None
     value = cache.get(_key(digest), version=version)
     if value is None or value == TOMBSTONE:
         return False, None
-    if value == NO_ROW:
+    if value == _no_row(domain_id):
         return True, None
-    if isinstance(value, Session):
+    if isinstance(value, Session) and value.domain_id == domain_id:
         return True, value
     return False, None
 
 
-def remember(digest: str, session: Session | None) -> None:
+def _no_row(domain_id) -> str:
+    return f"{NO_ROW}:{domain_id}"
+
+
+def remember(digest: str, session: Session | None, *, domain_id) -> None:
     """Store what ``digest`` resolves to (the session with its user, or no row), unless a key is there."""
     if not enabled():
         return
@@ -78,7 +86,9 @@ def remember(digest: str, session: Session | None) -> None:
         timeout = min(timeout, (due - timezone.now()).total_seconds())
         if timeout < 1:
             return
-    cache.add(_key(digest), session if session is not None else NO_ROW, timeout=timeout, version=version)
+    cache.add(
+        _key(digest), session if session is not None else _no_row(domain_id), timeout=timeout, version=version
+    )
 
 
 def forget(digests) -> None:

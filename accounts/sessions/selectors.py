@@ -44,17 +44,20 @@ def session_resolve(*, key: uuid.UUID) -> Session | None:
     (``accounts.sessions.cache``, which every change to the row or its user forgets).
     """
     digest = session_digest(key)
-    known, session = session_cache.lookup(digest)
+    domain_id = current_domain().pk
+    known, session = session_cache.lookup(digest, domain_id=domain_id)
     if not known:
-        # Every domain's rows (digests are unique): what is cached holds for any domain.
-        session = Session.all_domains.select_related("user").filter(key_digest=digest).first()
+        # Sessions are unique per domain: the same id may have a row on each site.
+        session = (
+            Session.all_domains.select_related("user").filter(key_digest=digest, domain_id=domain_id).first()
+        )
         if session is not None and not _session_is_live(session, timezone.now()):
             Session.all_domains.filter(pk=session.pk).delete()
             return None
         if session is not None:
             _touch(session)
-        session_cache.remember(digest, session)
-    if session is None or session.domain_id != current_domain().pk:
+        session_cache.remember(digest, session, domain_id=domain_id)
+    if session is None:
         return None
     if known and not _session_is_live(session, timezone.now()):
         Session.all_domains.filter(pk=session.pk).delete()

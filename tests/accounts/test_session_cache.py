@@ -137,8 +137,8 @@ def test_an_entry_read_before_a_change_cannot_be_stored_after_it(owner):
     digest = session_digest(uuid.UUID(owner.session_id))
     stale = Session.objects.select_related("user").get(key_digest=digest)  # read before the sign-out
     Session.objects.filter(key_digest=digest).delete()  # sign-out: forgets the id
-    session_cache.remember(digest, stale)  # the slow reader stores what it read
-    assert session_cache.lookup(digest) == (False, None)
+    session_cache.remember(digest, stale, domain_id=stale.domain_id)  # the slow reader stores what it read
+    assert session_cache.lookup(digest, domain_id=stale.domain_id) == (False, None)
     assert session_resolve(key=uuid.UUID(owner.session_id)) is None
 
 
@@ -146,8 +146,8 @@ def test_an_entry_never_outlives_the_moment_its_last_seen_time_is_due(owner, set
     digest = session_digest(uuid.UUID(owner.session_id))
     session = Session.objects.get(key_digest=digest)
     session.last_seen_at = timezone.now() - dt.timedelta(seconds=settings.AIMG_SESSION_TOUCH_SECONDS - 0.5)
-    session_cache.remember(digest, session)  # due within a second: not stored
-    assert session_cache.lookup(digest) == (False, None)
+    session_cache.remember(digest, session, domain_id=session.domain_id)  # due within a second: not stored
+    assert session_cache.lookup(digest, domain_id=session.domain_id) == (False, None)
     resolved = session_resolve(key=uuid.UUID(owner.session_id))
     assert resolved is not None
     Session.objects.filter(pk=session.pk).update(
