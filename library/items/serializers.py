@@ -91,6 +91,22 @@ class WorkflowParametersField(_Optional):
 class _ItemOutputBase(serializers.Serializer):
     """Shared reading of an item for the viewer in context."""
 
+    def _summary(self, item) -> dict:
+        """The properties every item output starts with (SampleImage is exactly these)."""
+        return {
+            "id": str(item.pk),
+            "userID": str(item.owner_id),
+            "url": self.get_url(item),
+            "viewCount": item.view_count,
+            "likeCount": item.like_count,
+            "dislikeCount": item.dislike_count,
+            "completedDate": epoch_ms(item.completed_at),
+            "completedTimestamp": iso(item.completed_at),
+            "mtype": item.mtype,
+            "mediaType": item.media_type,
+            "isPublic": item.is_public,
+        }
+
     def _viewer_sees_status(self, item) -> bool:
         ctx = self.context
         return bool(ctx.get("is_admin")) or (
@@ -188,25 +204,17 @@ class ImageOutput(_ItemOutputBase):
         """Hand-written for speed (listings serialize up to 1,000 rows); the declared fields above
         document it, and a test checks that the two agree."""
         reaction = getattr(item, "viewer_reaction", None)
-        data = {
-            "id": str(item.pk),
-            "userID": str(item.owner_id),
-            "url": self.get_url(item),
-            "viewCount": item.view_count,
-            "likeCount": item.like_count,
-            "dislikeCount": item.dislike_count,
-            "completedDate": epoch_ms(item.completed_at),
-            "completedTimestamp": iso(item.completed_at),
-            "mtype": item.mtype,
-            "mediaType": item.media_type,
-            "tags": list(getattr(item, "tag_names", ()) or ()),
-            "isLiked": reaction == "like",
-            "isDisliked": reaction == "dislike",
-            "isPublic": item.is_public,
-            "isPubliclyVisible": item.is_publicly_visible,
-            "folderAddedDate": epoch_ms(item.folder_added_at),
-            "folderAddedTimestamp": iso(item.folder_added_at),
-        }
+        data = self._summary(item)
+        data.update(
+            {
+                "tags": list(getattr(item, "tag_names", ()) or ()),
+                "isLiked": reaction == "like",
+                "isDisliked": reaction == "dislike",
+                "isPubliclyVisible": item.is_publicly_visible,
+                "folderAddedDate": epoch_ms(item.folder_added_at),
+                "folderAddedTimestamp": iso(item.folder_added_at),
+            }
+        )
         if item.batch_id:
             data["batchID"] = str(item.batch_id)
         folder_id = folder_api_id(item)
@@ -237,19 +245,7 @@ class SampleImageOutput(_ItemOutputBase):
 
     def to_representation(self, item):
         """Hand-written for speed, like ``ImageOutput.to_representation``."""
-        return {
-            "id": str(item.pk),
-            "userID": str(item.owner_id),
-            "url": self.get_url(item),
-            "viewCount": item.view_count,
-            "likeCount": item.like_count,
-            "dislikeCount": item.dislike_count,
-            "completedDate": epoch_ms(item.completed_at),
-            "completedTimestamp": iso(item.completed_at),
-            "mtype": item.mtype,
-            "mediaType": item.media_type,
-            "isPublic": item.is_public,
-        }
+        return self._summary(item)
 
 
 class ImageInfoOutput(_ItemOutputBase):
