@@ -17,7 +17,6 @@ urlpatterns = [
     path("console/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("library.urls")),
-    path("", include("library.folder_urls")),
     path("", include("moderation.urls")),
     path("", include("billing.urls")),
     path("", include("generation.urls")),

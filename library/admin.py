@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .media import item_url
+from library.items.media import item_url
+
 from .models import Folder, Item, Tag
 
 

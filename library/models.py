@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from aimg_site.core.scoping import DomainScopedModel
+from library.folders.ids import folder_wire_id
 
 
 def item_media_name(instance: Item, filename: str) -> str:
@@ -88,7 +89,7 @@ class Folder(DomainScopedModel):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    # Not columns: set on listed rows by ``library.folders_selectors`` for ``FolderOutput``.
+    # Not columns: set on listed rows by ``library.folders.selectors`` for ``FolderOutput``.
     thumbnail_items: list[Item]
     tag_names: list[str]
 
@@ -108,7 +109,7 @@ class Folder(DomainScopedModel):
     @property
     def public_id(self) -> str:
         """The id the API shows: ``p-<uuid>`` for a public folder, the bare UUID otherwise."""
-        return f"p-{self.id}" if self.is_public else str(self.id)
+        return folder_wire_id(self.id, is_public=self.is_public)
 
 
 class Item(DomainScopedModel):
@@ -122,7 +123,7 @@ class Item(DomainScopedModel):
     it; a restore sets it (and ``folder_added_at``) to the restore time so the
     item sorts as just added. ``folder_added_at`` is set at creation and
     whenever the item changes folder. Counters are changed only by conditional ``F()`` updates in
-    ``library.services``.
+    ``library.items.services``.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -169,7 +170,7 @@ class Item(DomainScopedModel):
     completed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Not columns: set on listed rows by ``library.selectors`` for the serializers.
+    # Not columns: set on listed rows by ``library.items.selectors`` for the serializers.
     tag_names: list[str]
     viewer_reaction: str | None
 
@@ -328,7 +329,7 @@ class FolderTag(models.Model):
 class ItemReaction(models.Model):
     """A user's like or dislike of an item: one row per (item, user), so the two exclude each other.
 
-    Written only by ``library.services`` together with the item's counters,
+    Written only by ``library.items.services`` together with the item's counters,
     in one transaction. Reached through the domain-scoped item.
     """
 

@@ -31,7 +31,7 @@ from accounts.users.services import (
 )
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import Conflict, InvalidParameter, NotAuthenticated
-from library.services import library_transfer_user_items
+from library.items.services import library_transfer_user_items
 
 from . import throttle
 from .otp import otp_consume, otp_create

@@ -12,7 +12,7 @@ from accounts.models import ArchivedEmail, ProfilePicture, Session, User, UserLo
 from accounts.oauth.selectors import oauth_login_providers
 from aimg_site.api.exceptions import InvalidParameter, NotFound
 from billing import entitlements  # called as entitlements.user_entitlement: tests substitute it
-from library.selectors import user_library_counts
+from library.items.selectors import user_library_counts
 
 
 def profile_picture_data_uri(*, user: User) -> str:
@@ -43,7 +43,7 @@ def self_user_payload(
     session with no user yet: ``userID`` ``""``, counts 0). ``isAuthenticated``
     is false for guests. ``tierExpiration`` is optional in the reference: it is
     left out when the tier does not expire. Tier fields come from ``billing.entitlements``; item
-    counts from ``library.selectors.user_library_counts``.
+    counts from ``library.items.selectors.user_library_counts``.
     ``extended_price_info`` is passed on to the entitlement's subscriptions
     (each gets ``price`` when billing provides it).
     """

@@ -28,7 +28,7 @@ from accounts.signin.passwords import password_validate
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidParameter
 from billing import entitlements  # called as entitlements.user_entitlement: tests substitute it
-from library.services import items_delete_all_for_user
+from library.items.services import items_delete_all_for_user
 
 from .abuse import ABUSE_LEVEL_BANNED, ABUSE_LEVEL_MAX, ABUSE_LEVEL_MIN
 from .profile_pictures import profile_picture_normalize, webp_data_uri

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from aimg_site.core.models import AuditLogEntry
+from aimg_site.core.scoping import domain_context
 from library.models import Folder, Item
 from tests.conftest import assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory, UserFactory
@@ -176,8 +177,6 @@ def test_migrate_errors(api, admin, owner, other_user):
 
 
 def test_migrate_does_not_reach_another_domain(api, admin, owner, other_domain):
-    from aimg_site.core.scoping import domain_context
-
     with domain_context(other_domain):
         foreign = UserFactory()
     assert_envelope(migrate(api, admin, owner.user.id, foreign.id), 404)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from accounts.sessions.services import session_rotate
+from library.items import services
 from library.models import Item, ItemReaction, ItemView
 from tests.concurrency import race_calls as run_together
 from tests.conftest import ApiClient, Persona
@@ -109,8 +110,6 @@ def test_concurrent_views_by_one_session_count_once(public_item):
 
 
 def test_the_pending_cap_holds_under_concurrent_submissions(settings):
-    from library import services
-
     owner_user = UserFactory()
     owner = persona_for(owner_user)
     ItemFactory.create_batch(

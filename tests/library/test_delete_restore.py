@@ -5,9 +5,12 @@ import uuid
 
 import pytest
 
+from accounts.models import User
 from aimg_site.core.models import AuditLogEntry
+from billing import entitlements
+from library.items.selectors import user_library_counts
+from library.items.services import items_delete
 from library.models import Item, ItemTag, Tag
-from library.selectors import user_library_counts
 from tests.conftest import assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
 
@@ -103,7 +106,6 @@ def give_tier(monkeypatch, tier: int) -> None:
     the free tier until the billing app lands), so the test replaces its
     ``user_entitlement`` boundary, which ``user_tier`` asks, not our own code.
     """
-    from billing import entitlements
 
     monkeypatch.setattr(entitlements, "user_entitlement", lambda *, user: entitlements.Entitlement(tier=tier))
 
@@ -181,7 +183,6 @@ def deleted_item(owner):
         public_approval_status="approved",
         folder_added_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
     )
-    from library.services import items_delete
 
     items_delete(actor=owner.user, item_ids=[item.id])
     return refreshed(item)
@@ -232,8 +233,6 @@ def test_restore_by_user_restores_every_deleted_item_of_that_user(
 
 
 def test_a_guest_with_a_library_reads_lists_and_deletes_its_own_items(api, guest, other_user):
-    from accounts.models import User
-
     assert_envelope(api.post("/createSelfFolder", persona=guest, name="mine"))
     guest_user = User.objects.get(id=api.get("/getSelfFolders", persona=guest).payload[0]["userID"])
     assert guest_user.is_guest

@@ -1,6 +1,7 @@
 """Error answers a newcomer meets first read well and stay envelopes."""
 
 from tests.conftest import assert_envelope
+from tests.library.factories import ItemFactory
 
 
 def test_missing_media_is_a_404_envelope_even_with_debug_on(api, settings):
@@ -15,8 +16,6 @@ def test_delete_items_without_ids_or_user_names_both_parameters(api, owner):
 
 
 def test_set_item_properties_without_a_property_names_both(api, owner):
-    from tests.library.factories import ItemFactory
-
     item = ItemFactory(owner=owner.user)
     response = assert_envelope(api.post("/setItemProperties", persona=owner, imageID=str(item.id)), 400)
     assert response.error == "At least one of 'isPublic' or 'publicApprovalStatus' must be given."

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
+from accounts.models import ProfilePicture, User
 from library.models import ApprovalStatus, Item, ItemReaction, ItemTag, Tag
-from tests.conftest import assert_envelope
+from tests.conftest import ApiClient, assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
 
 
@@ -91,8 +92,6 @@ def test_the_owner_does_not_see_a_deleted_item(api, owner, private_item):
 
 
 def test_an_item_of_another_domain_is_a_404(owner, private_item):
-    from tests.conftest import ApiClient
-
     resp = ApiClient("api.sexy.ai").get("/getItem", persona=owner, imageID=str(private_item.id))
     assert resp.status in (400, 404)
     assert resp.payload is None
@@ -215,8 +214,6 @@ def test_the_item_url_is_fetchable(api, owner, private_item, client):
 
 
 def test_item_details_carry_the_owners_profile_picture_unless_banned(api, other_user, public_item):
-    from accounts.models import ProfilePicture, User
-
     ProfilePicture.objects.create(user=public_item.owner, webp=b"RIFF0000WEBP")
     payload = assert_envelope(
         api.get("/getItemDetails", persona=other_user, imageID=str(public_item.id))

@@ -3,13 +3,15 @@
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import IntegrityError
 
-from library.media import item_url
+from aimg_site.core.scoping import domain_context
+from library.items.media import item_url, media_url, media_url_builder, storage_is_local
+from library.items.selectors import user_library_counts
+from library.items.services import item_create, items_delete_all_for_user, library_transfer_user_items
 from library.models import ApprovalStatus, Item, ItemTag, Tag
-from library.selectors import user_library_counts
-from library.services import items_delete_all_for_user, library_transfer_user_items
-from tests.library.factories import FolderFactory, ItemFactory, UserFactory
+from tests.library.factories import FolderFactory, ItemFactory, UserFactory, png_bytes
 
 
 def test_user_library_counts_are_exact_and_skip_deleted_items():
@@ -72,8 +74,6 @@ def test_transfer_moves_live_items_and_folders_but_not_deleted_items():
 
 
 def test_transfer_refuses_to_cross_domains(other_domain):
-    from aimg_site.core.scoping import domain_context
-
     source = UserFactory()
     with domain_context(other_domain):
         target = UserFactory()
@@ -107,9 +107,6 @@ def test_media_route_refuses_paths_outside_the_items_area(client):
 
 
 def test_item_create_stores_the_media_under_a_random_name_and_starts_private():
-    from library.services import item_create
-    from tests.library.factories import png_bytes
-
     user = UserFactory()
     first = item_create(owner=user, content=png_bytes(), filename="x.png", prompt="p", is_public=True)
     second = item_create(owner=user, content=png_bytes(), filename="x.png", prompt="p")
@@ -121,12 +118,6 @@ def test_item_create_stores_the_media_under_a_random_name_and_starts_private():
 
 
 def test_item_create_leaves_no_orphan_file_when_its_row_cannot_be_saved(settings):
-    from django.core.files.storage import default_storage
-    from django.db import IntegrityError
-
-    from library.services import item_create
-    from tests.library.factories import png_bytes
-
     def stored_files() -> set[str]:
         root = Path(settings.MEDIA_ROOT) / "items"
         return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
@@ -155,7 +146,6 @@ def test_with_s3_storage_the_url_is_the_object_stores_own(settings):
             },
         },
     }
-    from library.media import media_url, media_url_builder, storage_is_local
 
     assert not storage_is_local()
     name = "items/ab/abcdef.png"

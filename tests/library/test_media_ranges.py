@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 
-from library.media import UNSATISFIABLE, item_url, parse_single_range
+from library.items.media import UNSATISFIABLE, item_url, parse_single_range
 from tests.library.factories import ItemFactory
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes
@@ -82,7 +83,5 @@ def test_parse_single_range_edges():
 
 @pytest.mark.parametrize("name", ["items/a%00b.png", "items/%00", "items/ab/%00..%2F..%2Fsettings.py"])
 def test_a_media_name_with_a_nul_byte_is_a_404_not_a_500(db, name):
-    from django.test import Client
-
     response = Client(HTTP_HOST="api.freejourney.ai", raise_request_exception=False).get(f"/media/{name}")
     assert response.status_code == 404

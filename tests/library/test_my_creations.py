@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from library.items import selectors
 from library.models import ApprovalStatus, Item
 from tests.conftest import assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
@@ -168,8 +169,6 @@ def test_paging_by_skip_count(api, owner, library):
 
 
 def test_the_total_above_the_exact_limit_is_still_right(api, owner, monkeypatch):
-    from library import selectors
-
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 3)
     ItemFactory.create_batch(5, owner=owner.user)
     resp = assert_envelope(api.get("/getMyCreations", persona=owner, limit=1))

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from accounts.models import User
 from library.models import Item, ItemReaction
 from tests.conftest import assert_envelope
 from tests.library.factories import ItemFactory
@@ -85,8 +86,6 @@ def test_a_guest_can_like_a_public_item_and_gets_a_guest_library(api, guest, pub
 
 
 def test_a_guest_without_a_user_unlikes_idempotently_and_makes_no_user(api, guest, owner, public_item):
-    from accounts.models import User
-
     private = ItemFactory(owner=owner.user)
     resp = assert_envelope(
         api.post("/unlikeItems", persona=guest, imageIDs=[str(public_item.id), str(private.id)])

@@ -5,8 +5,8 @@ import uuid
 import pytest
 from django.test import RequestFactory
 
-from library.selectors import items_decorate
-from library.serializers import ImageOutput, SampleImageOutput, _ItemOutputBase
+from library.items.selectors import items_decorate
+from library.items.serializers import ImageOutput, SampleImageOutput, _ItemOutputBase
 from tests.library.factories import FolderFactory, ItemFactory
 
 

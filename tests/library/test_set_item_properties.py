@@ -2,8 +2,9 @@
 
 import pytest
 
+from accounts.models import User
 from aimg_site.api.errors import ErrorCode
-from library import services
+from library.items import services
 from library.models import ApprovalStatus, Item
 from tests.conftest import assert_envelope
 from tests.library.factories import FolderFactory, ItemFactory
@@ -153,7 +154,6 @@ def test_the_guest_workflow_works_for_a_guests_own_item(api, guest):
     # a guest's first write makes its user; then it owns items like anyone
     resp = assert_envelope(api.post("/likeItems", persona=guest, imageIDs=[str(ItemFactory(public=True).id)]))
     assert resp.payload[0]["success"]
-    from accounts.models import User
 
     guest_user = User.objects.get(is_guest=True)
     mine = ItemFactory(owner=guest_user)

@@ -21,8 +21,8 @@ from accounts.sessions.services import session_rotate
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
+from library.items.services import item_create
 from library.models import ApprovalStatus, Folder, FolderThumbnail, Item, ItemTag, Tag
-from library.services import item_create
 
 from ._demo_images import demo_png
 

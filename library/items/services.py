@@ -21,8 +21,7 @@ from accounts.models import User
 from accounts.sessions.selectors import session_digest
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
-
-from .models import (
+from library.models import (
     ApprovalStatus,
     Folder,
     FolderThumbnail,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import base64
 import random
-import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from aimg_site.api.exceptions import InvalidParameter, NotFound
+from accounts.models import ProfilePicture
+from aimg_site.api.exceptions import NotFound
 from aimg_site.core.scoping import current_domain
-
-from .models import PUBLIC_CANDIDATE, ApprovalStatus, Folder, Item, ItemReaction, ItemTag
+from library.folders.ids import FolderRef
+from library.models import PUBLIC_CANDIDATE, ApprovalStatus, Folder, Item, ItemReaction, ItemTag
 
 #: Listing totals are exact up to this many rows (see ``_counted``).
 EXACT_COUNT_LIMIT = 2_000
@@ -49,19 +50,16 @@ def user_library_counts(*, user) -> dict:
 # ---------------------------------------------------------------- single items
 
 
-def item_get_for_viewer(*, item_id, viewer, is_admin: bool = False) -> Item:
+def item_get_for_viewer(*, item_id, viewer) -> Item:
     """The live item ``item_id`` if ``viewer`` may see it, else ``NotFound``.
 
     Owners see their items, everyone (guests included) sees publicly visible
-    items, Admins see every item of the domain (deleted ones too). Another
-    user's private item is indistinguishable from a missing one.
+    items. Another user's private item is indistinguishable from a missing one.
     """
-    qs = Item.objects.select_related("folder", "owner").filter(pk=item_id)
-    if not is_admin:
-        visible = Item.publicly_visible_q()
-        if viewer is not None:
-            visible |= Q(owner_id=viewer.pk)
-        qs = qs.filter(visible, deleted_at__isnull=True)
+    visible = Item.publicly_visible_q()
+    if viewer is not None:
+        visible |= Q(owner_id=viewer.pk)
+    qs = Item.objects.select_related("folder", "owner").filter(visible, pk=item_id, deleted_at__isnull=True)
     item = qs.first()
     if item is None:
         raise NotFound("Item not found.")
@@ -142,8 +140,6 @@ def items_decorate(items: list[Item], *, viewer) -> list[Item]:
 
 def item_owner_picture_uri(*, item: Item) -> str | None:
     """The owner's profile picture as a ``data:image/webp;base64,...`` URI (none when banned)."""
-    from accounts.models import ProfilePicture
-
     webp = (
         ProfilePicture.objects.filter(user_id=item.owner_id, user__profile_picture_banned=False)
         .values_list("webp", flat=True)
@@ -165,40 +161,26 @@ class FolderFilter:
     folder: Folder | None = None
 
 
-def parse_folder_id(raw: str, *, param: str = "folderID") -> tuple[str, uuid.UUID | None]:
-    """``("root", None)``, ``("public", uuid)`` for ``p-<uuid>``, or ``("private", uuid)``."""
-    raw = raw.strip()
-    if raw == "root":
-        return "root", None
-    kind = "private"
-    if raw.startswith("p-"):
-        kind, raw = "public", raw[2:]
-    try:
-        return kind, uuid.UUID(raw)
-    except ValueError:
-        raise InvalidParameter(
-            param, 'must be a folder id, a public folder id ("p-" + UUID) or "root"'
-        ) from None
-
-
-def owner_folder_filter(*, owner, raw_folder_id: str | None, any_owner: bool = False) -> FolderFilter | None:
-    """Resolve ``folderID`` among ``owner``'s folders (every folder of the domain with ``any_owner``).
+def owner_folder_filter(
+    *, owner, ref: FolderRef | Literal["root"] | None, any_owner: bool = False
+) -> FolderFilter | None:
+    """Resolve a listing's ``folderID`` (``ROOT`` or a ``FolderRef``) among ``owner``'s folders
+    (every folder of the domain with ``any_owner``).
 
     Another user's folder, a ``p-`` id of a private folder or a bare id of a
     public one is ``NotFound``.
     """
-    if not raw_folder_id:
+    if ref is None:
         return None
-    kind, folder_id = parse_folder_id(raw_folder_id)
-    if kind == "root":
+    if not isinstance(ref, FolderRef):  # ROOT
         return FolderFilter(root=True)
     if owner is None and not any_owner:
         raise NotFound("Folder not found.")
-    qs = Folder.objects.filter(pk=folder_id)
+    qs = Folder.objects.filter(pk=ref.id)
     if not any_owner:
         qs = qs.filter(owner_id=owner.pk)
     # The form says the kind: a bare UUID names a private folder, ``p-<uuid>`` a public one.
-    folder = qs.filter(is_public=kind == "public").first()
+    folder = qs.filter(is_public=ref.is_public).first()
     if folder is None:
         raise NotFound("Folder not found.")
     return FolderFilter(folder=folder)
@@ -265,12 +247,9 @@ def public_items() -> QuerySet:
     return Item.objects.filter(PUBLIC_CANDIDATE, folder__is_public=True)
 
 
-def public_folder_get(*, raw_folder_id: str) -> Folder:
-    """A public folder of the domain by its ``p-<uuid>`` id; another form is a 400, no such folder a 404."""
-    kind, folder_id = parse_folder_id(raw_folder_id)
-    if kind != "public":
-        raise InvalidParameter("folderID", 'must be a public folder id ("p-" + UUID)')
-    folder = Folder.objects.filter(pk=folder_id, is_public=True).first()
+def public_folder_get(*, ref: FolderRef) -> Folder:
+    """The public folder of the domain ``ref`` names (a public folder's id), else ``NotFound``."""
+    folder = Folder.objects.filter(pk=ref.id, is_public=True).first()
     if folder is None:
         raise NotFound("Folder not found.")
     return folder

@@ -16,9 +16,9 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 
 from aimg_site.api.exceptions import NotFound
+from library.models import Folder, FolderTag, FolderThumbnail, Item
 
-from .folders_serializers import FolderRef
-from .models import Folder, FolderTag, FolderThumbnail, Item
+from .ids import FolderRef
 
 SAMPLE_SIZE = 4
 

@@ -6,9 +6,9 @@ from rest_framework import serializers
 
 from aimg_site.api.fields import CommaListField, PaginationIndexField
 from aimg_site.api.pagination import PaginationQuery
+from library.folders.serializers import SuccessOutput, TagTargetFolderIdField
 
-from .folders_serializers import SuccessOutput, TagTargetFolderIdField
-from .tags_services import TAG_RULE, tag_names_normalize
+from .services import TAG_RULE, tag_names_normalize
 
 #: More names than this in one request is a 400 (a target holds at most 10 anyway).
 MAX_TAGS_PER_REQUEST = 100

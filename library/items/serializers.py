@@ -1,6 +1,6 @@
 """Input and output shapes of the library endpoints (names are unique in the schema).
 
-Output serializers read two attributes that ``library.selectors.items_decorate``
+Output serializers read two attributes that ``library.items.selectors.items_decorate``
 puts on each item (one query each per page, whatever its size):
 ``tag_names`` (list of tag names) and ``viewer_reaction`` (``"like"``,
 ``"dislike"`` or ``None``). Their context carries ``request`` (for absolute
@@ -16,9 +16,10 @@ from rest_framework import serializers
 
 from aimg_site.api.fields import BoolParam, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
+from library.folders.ids import ROOT, folder_ref_parse, folder_wire_id, form_text
+from library.models import ApprovalStatus, GeneratorVersion, MediaKind
 
 from .media import media_url_builder
-from .models import ApprovalStatus, GeneratorVersion, MediaKind
 
 MAX_BULK_IDS = 1000
 
@@ -32,10 +33,10 @@ def iso(value) -> str:
 
 
 def folder_api_id(item) -> str | None:
-    """``p-<uuid>`` for a public folder, the UUID for a private one, ``None`` in the root folder."""
+    """The id of the item's folder as the API shows it (``library.folders.ids``); ``None`` in the root."""
     if item.folder_id is None:
         return None
-    return f"p-{item.folder_id}" if item.folder.is_public else str(item.folder_id)
+    return folder_wire_id(item.folder_id, is_public=item.folder.is_public)
 
 
 class _Optional(serializers.Field):
@@ -325,6 +326,27 @@ class AdminDecisionField(serializers.CharField):
         return value
 
 
+class ListingFolderIdField(serializers.CharField):
+    """``folderID`` of an item listing, validated by ``library.folders.ids`` into a ``FolderRef``
+    (or ``ROOT`` with ``allow_root``); ``is_public`` None takes both kinds. A plain string in the schema.
+    """
+
+    def __init__(self, *, is_public: bool | None = None, allow_root: bool = False, **kwargs):
+        self.is_public = is_public
+        self.allow_root = allow_root
+        super().__init__(max_length=64, trim_whitespace=False, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)  # the string checks (max_length) come first
+        if self.allow_root and text == ROOT:
+            return ROOT
+        try:
+            return folder_ref_parse(text, is_public=self.is_public)
+        except ValueError:
+            message = form_text(is_public=self.is_public, allow_root=self.allow_root)
+            raise serializers.ValidationError(message) from None
+
+
 class ItemIdQuery(serializers.Serializer):
     """getItem / getItemDetails query."""
 
@@ -344,9 +366,9 @@ class LastCompletedItemQuery(MtypeQueryMixin):
 class MyCreationsQuery(MtypeQueryMixin, PaginationQuery):
     """getMyCreations query."""
 
-    folderID = serializers.CharField(
+    folderID = ListingFolderIdField(
         required=False,
-        max_length=64,
+        allow_root=True,
         help_text='A private folder id, a public folder id ("p-" + UUID), or "root".',
     )
     isPublic = BoolParam(required=False)
@@ -357,8 +379,8 @@ class PublicCreationsQuery(MtypeQueryMixin, PaginationQuery):
     """getPublicCreations query."""
 
     userID = serializers.UUIDField(required=False)
-    folderID = serializers.CharField(
-        required=False, max_length=64, help_text='A public folder id ("p-" + UUID).'
+    folderID = ListingFolderIdField(
+        required=False, is_public=True, help_text='A public folder id ("p-" + UUID).'
     )
 
 

@@ -19,11 +19,11 @@ from django.db.models import Manager
 from django.utils import timezone
 
 from aimg_site.core.scoping import current_domain
+from library.folders.ids import FolderRef
+from library.folders.services import ChangeResult, Mode, change_plan
+from library.models import Folder, Tag
 
-from .folders_serializers import FolderRef
-from .folders_services import ChangeResult, Mode, change_plan
-from .models import Folder, Tag
-from .tags_selectors import tag_names_of, tag_target_get
+from .selectors import tag_names_of, tag_target_get
 
 MAX_TAGS_PER_TARGET = 10
 TAG_PATTERN = re.compile(r"[a-z0-9$\-_.+!*'()]{1,32}")

@@ -21,10 +21,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from aimg_site.api.exceptions import InvalidParameter, NotFound
+from library.models import ApprovalStatus, Folder, FolderThumbnail, Item
 
-from .folders_selectors import folder_get_owned, thumbnail_item_ids
-from .folders_serializers import FolderRef
-from .models import ApprovalStatus, Folder, FolderThumbnail, Item
+from .ids import FolderRef
+from .selectors import folder_get_owned, thumbnail_item_ids
 
 MAX_THUMBNAILS = 4
 #: How often an add retries when an item changes folder between reading and locking.
@@ -37,7 +37,7 @@ MSG_NOT_IN_SOURCE = "Item is not in the source folder."
 MSG_NOT_PUBLIC = "Item is not approved and public; a public folder takes only those."
 
 
-# --- bounded collections (thumbnails here, tags in tags_services) ----------------------------
+# --- bounded collections (thumbnails here, tags in library.tags.services) ----------------------------
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from django.db.models import Count, Q
 
 from aimg_site.api.exceptions import NotFound
 from aimg_site.api.pagination import Page, PageRequest
-
-from .folders_selectors import folder_get_owned
-from .folders_serializers import FolderRef
-from .models import Folder, FolderTag, Item, ItemTag, Tag
+from library.folders.ids import FolderRef
+from library.folders.selectors import folder_get_owned
+from library.models import Folder, FolderTag, Item, ItemTag, Tag
 
 #: getTagsList lists at most this many tags (the reference's "up to 100").
 RANKING_SIZE = 100

@@ -1,8 +1,9 @@
 """Private, Public and Common Folder Management endpoints.
 
-Private and public folders share one implementation: each base class below
-is one operation, parameterised by ``is_public``, and ``FOLDER_ENDPOINTS``
-holds its two documented endpoints (``…SelfFolder…`` and ``…PublicFolder…``).
+Private and public folders share one implementation: each operation is a base
+class below, and its two documented endpoints (``…SelfFolder…`` and
+``…PublicFolder…``) are short subclasses that name the operation id, the kind
+of folder (``is_public``) and the input serializer.
 Folder endpoints act on the caller's own folders only: anyone else's folder
 is a 404, Admins included (the reference gives Admins nothing here). A guest
 (anonymous session) gets a guest user when it creates its first folder.
@@ -14,8 +15,8 @@ from aimg_site.api.envelope import ok
 from aimg_site.api.pagination import PageRequest, paginate
 from aimg_site.api.views import ApiView
 
-from .folders_selectors import folder_details, folder_rows_prepare, folders_listing, folders_with_details
-from .folders_serializers import (
+from .selectors import folder_details, folder_rows_prepare, folders_listing, folders_with_details
+from .serializers import (
     ChangeOutput,
     CreateFolderInput,
     FolderImagesInput,
@@ -31,7 +32,7 @@ from .folders_serializers import (
     PublicFolderRefQuery,
     SuccessOutput,
 )
-from .folders_services import (
+from .services import (
     folder_add_items,
     folder_create,
     folder_delete,
@@ -41,14 +42,13 @@ from .folders_services import (
     items_move,
 )
 
+# --- operations: one base per operation, parameterised by ``is_public`` -----------------------
+
 
 class FolderApi(ApiView):
-    """Base of the folder operations. Subclasses name ``operation`` with a ``{kind}`` of Self/Public."""
+    """Base of the folder operations; ``is_public`` is the kind of folder the endpoint acts on."""
 
-    operation = ""
     is_public = False
-    #: (private, public) input serializers; GET/DELETE read the query, POST the body.
-    inputs: tuple = (None, None)
     errors: tuple[int, ...] = (404,)
     tags = ("folders",)
 
@@ -66,8 +66,6 @@ class FolderListApi(FolderApi):
     ``metadata.totalCount`` is the exact number of folders the listing holds.
     """
 
-    operation = "get{kind}Folders"
-    inputs = (FolderListQuery, PublicFolderListQuery)
     output_serializer = FolderOutput
     paginated = True
     errors = ()
@@ -93,8 +91,6 @@ class FolderListApi(FolderApi):
 class FolderCreateApi(FolderApi):
     """Create an empty folder owned by the caller (a guest session gets a guest user)."""
 
-    operation = "create{kind}Folder"
-    inputs = (CreateFolderInput, CreateFolderInput)
     output_serializer = FolderOutput
     errors = ()
 
@@ -112,8 +108,6 @@ class FolderCreateApi(FolderApi):
 class FolderPropertiesApi(FolderApi):
     """Rename and/or re-describe one of the caller's folders (an empty description clears it)."""
 
-    operation = "set{kind}FolderProperties"
-    inputs = (FolderPropertiesInput, PublicFolderPropertiesInput)
     output_serializer = FolderOutput
 
     def post(self, request):
@@ -131,8 +125,6 @@ class FolderDeleteApi(FolderApi):
     """Delete one of the caller's folders; its items move to the root folder."""
 
     output_serializer = SuccessOutput
-    operation = "delete{kind}Folder"
-    inputs = (FolderRefQuery, PublicFolderRefQuery)
 
     def delete(self, request):
         data = self.input()
@@ -143,7 +135,6 @@ class FolderDeleteApi(FolderApi):
 class FolderImagesApi(FolderApi):
     """Base of the endpoints that take ``folderID`` and ``imageIDs``; ``service`` does the work."""
 
-    inputs = (FolderImagesInput, PublicFolderImagesInput)
     output_serializer = SuccessOutput
 
     def service(self, **arguments):
@@ -162,16 +153,12 @@ class FolderAddImagesApi(FolderImagesApi):
     requested item is in the folder afterwards.
     """
 
-    operation = "addImagesTo{kind}Folder"
-
     def service(self, **arguments):
         return {"success": folder_add_items(**arguments)}
 
 
 class FolderRemoveImagesApi(FolderImagesApi):
     """Move up to 1,000 items out of a folder, to the root folder."""
-
-    operation = "removeImagesFrom{kind}Folder"
 
     def service(self, **arguments):
         return {"success": folder_remove_items(**arguments)}
@@ -180,7 +167,6 @@ class FolderRemoveImagesApi(FolderImagesApi):
 class FolderThumbnailsApi(FolderImagesApi):
     """Base of the thumbnail endpoints: add, remove or set (``mode``) at most 4 items of the folder."""
 
-    operation = ""
     mode = "add"
     output_serializer = ChangeOutput
 
@@ -188,62 +174,130 @@ class FolderThumbnailsApi(FolderImagesApi):
         return folder_thumbnails_change(mode=self.mode, **arguments)
 
 
-#: (base, extra attributes) of each operation; the thumbnail operations differ by ``mode`` only.
-OPERATIONS: tuple[tuple[type[FolderApi], dict], ...] = (
-    (FolderListApi, {}),
-    (FolderCreateApi, {}),
-    (FolderPropertiesApi, {}),
-    (FolderDeleteApi, {}),
-    (FolderAddImagesApi, {}),
-    (FolderRemoveImagesApi, {}),
-    (
-        FolderThumbnailsApi,
-        {
-            "operation": "addThumbnailImagesFor{kind}Folder",
-            "mode": "add",
-            "__doc__": "Add thumbnails to a folder: items of the folder, in the order given, while fewer than 4.",
-        },
-    ),
-    (
-        FolderThumbnailsApi,
-        {
-            "operation": "removeThumbnailImagesFor{kind}Folder",
-            "mode": "remove",
-            "__doc__": "Remove thumbnails from a folder (ids that are not thumbnails are skipped).",
-        },
-    ),
-    (
-        FolderThumbnailsApi,
-        {
-            "operation": "setThumbnailImagesFor{kind}Folder",
-            "mode": "set",
-            "__doc__": "Replace a folder's thumbnails (at most 4 ids, else a 400; an empty list clears them).",
-        },
-    ),
-)
+class FolderThumbnailsAddApi(FolderThumbnailsApi):
+    """Add thumbnails to a folder: items of the folder, in the order given, while fewer than 4."""
+
+    mode = "add"
 
 
-def _endpoint_class(base: type[FolderApi], extra: dict, *, is_public: bool) -> type[FolderApi]:
-    operation_id = extra.get("operation", base.operation).format(kind="Public" if is_public else "Self")
-    serializer = base.inputs[is_public]
-    attrs = {
-        "__module__": __name__,
-        "__doc__": base.__doc__,
-        **extra,
-        "operation_id": operation_id,
-        "is_public": is_public,
-        "query_serializer"
-        if hasattr(base, "get") or hasattr(base, "delete")
-        else "body_serializer": serializer,
-    }
-    return type(operation_id[:1].upper() + operation_id[1:] + "Api", (base,), attrs)
+class FolderThumbnailsRemoveApi(FolderThumbnailsApi):
+    """Remove thumbnails from a folder (ids that are not thumbnails are skipped)."""
+
+    mode = "remove"
 
 
-FOLDER_ENDPOINTS: tuple[type[FolderApi], ...] = tuple(
-    _endpoint_class(base, extra, is_public=is_public)
-    for is_public in (False, True)
-    for base, extra in OPERATIONS
-)
+class FolderThumbnailsSetApi(FolderThumbnailsApi):
+    """Replace a folder's thumbnails (at most 4 ids, else a 400; an empty list clears them)."""
+
+    mode = "set"
+
+
+# --- Private Folder Management -----------------------------------------------------------------
+
+
+class GetSelfFoldersApi(FolderListApi):
+    operation_id = "getSelfFolders"
+    query_serializer = FolderListQuery
+
+
+class CreateSelfFolderApi(FolderCreateApi):
+    operation_id = "createSelfFolder"
+    body_serializer = CreateFolderInput
+
+
+class SetSelfFolderPropertiesApi(FolderPropertiesApi):
+    operation_id = "setSelfFolderProperties"
+    body_serializer = FolderPropertiesInput
+
+
+class DeleteSelfFolderApi(FolderDeleteApi):
+    operation_id = "deleteSelfFolder"
+    query_serializer = FolderRefQuery
+
+
+class AddImagesToSelfFolderApi(FolderAddImagesApi):
+    operation_id = "addImagesToSelfFolder"
+    body_serializer = FolderImagesInput
+
+
+class RemoveImagesFromSelfFolderApi(FolderRemoveImagesApi):
+    operation_id = "removeImagesFromSelfFolder"
+    body_serializer = FolderImagesInput
+
+
+class AddThumbnailImagesForSelfFolderApi(FolderThumbnailsAddApi):
+    operation_id = "addThumbnailImagesForSelfFolder"
+    body_serializer = FolderImagesInput
+
+
+class RemoveThumbnailImagesForSelfFolderApi(FolderThumbnailsRemoveApi):
+    operation_id = "removeThumbnailImagesForSelfFolder"
+    body_serializer = FolderImagesInput
+
+
+class SetThumbnailImagesForSelfFolderApi(FolderThumbnailsSetApi):
+    operation_id = "setThumbnailImagesForSelfFolder"
+    body_serializer = FolderImagesInput
+
+
+# --- Public Folder Management ------------------------------------------------------------------
+
+
+class GetPublicFoldersApi(FolderListApi):
+    operation_id = "getPublicFolders"
+    is_public = True
+    query_serializer = PublicFolderListQuery
+
+
+class CreatePublicFolderApi(FolderCreateApi):
+    operation_id = "createPublicFolder"
+    is_public = True
+    body_serializer = CreateFolderInput
+
+
+class SetPublicFolderPropertiesApi(FolderPropertiesApi):
+    operation_id = "setPublicFolderProperties"
+    is_public = True
+    body_serializer = PublicFolderPropertiesInput
+
+
+class DeletePublicFolderApi(FolderDeleteApi):
+    operation_id = "deletePublicFolder"
+    is_public = True
+    query_serializer = PublicFolderRefQuery
+
+
+class AddImagesToPublicFolderApi(FolderAddImagesApi):
+    operation_id = "addImagesToPublicFolder"
+    is_public = True
+    body_serializer = PublicFolderImagesInput
+
+
+class RemoveImagesFromPublicFolderApi(FolderRemoveImagesApi):
+    operation_id = "removeImagesFromPublicFolder"
+    is_public = True
+    body_serializer = PublicFolderImagesInput
+
+
+class AddThumbnailImagesForPublicFolderApi(FolderThumbnailsAddApi):
+    operation_id = "addThumbnailImagesForPublicFolder"
+    is_public = True
+    body_serializer = PublicFolderImagesInput
+
+
+class RemoveThumbnailImagesForPublicFolderApi(FolderThumbnailsRemoveApi):
+    operation_id = "removeThumbnailImagesForPublicFolder"
+    is_public = True
+    body_serializer = PublicFolderImagesInput
+
+
+class SetThumbnailImagesForPublicFolderApi(FolderThumbnailsSetApi):
+    operation_id = "setThumbnailImagesForPublicFolder"
+    is_public = True
+    body_serializer = PublicFolderImagesInput
+
+
+# --- Common Folder Management ------------------------------------------------------------------
 
 
 class MoveItemsBetweenFoldersApi(ApiView):

@@ -1,65 +1,27 @@
 """Input and output shapes of the folder endpoints (Private, Public and Common Folder Management).
 
-Folder ids have two wire forms: a private folder is a bare UUID, a public
-folder ``"p-" + UUID``. ``*Self*`` endpoints accept only the first form and
-``*Public*`` endpoints only the second (another form is a 400 naming the
-parameter); ``moveItemsBetweenFolders`` and the tag endpoints accept both,
-and the form says which kind of folder is meant.
+Folder ids have two wire forms (``library.folders.ids`` parses and renders
+them): a private folder is a bare UUID, a public folder ``"p-" + UUID``.
+``*Self*`` endpoints accept only the first form and ``*Public*`` endpoints
+only the second (another form is a 400 naming the parameter);
+``moveItemsBetweenFolders`` and the tag endpoints accept both, and the form
+says which kind of folder is meant.
 """
 
 from __future__ import annotations
-
-import uuid
-from dataclasses import dataclass
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api.fields import CommaListField, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
+from library.items.media import item_url
 
-from .media import item_url
+from .ids import ANY_PATTERN, PUBLIC_PATTERN, ROOT, folder_ref_parse, form_text
 
-PUBLIC_PREFIX = "p-"
 MAX_BULK_IDS = 1000
 MAX_FOLDER_NAME = 200
 MAX_FOLDER_DESCRIPTION = 5000
-ROOT = "root"
-
-
-@dataclass(frozen=True)
-class FolderRef:
-    """A folder named on the wire: its row id and the kind its form says it is."""
-
-    id: uuid.UUID
-    is_public: bool
-
-    @property
-    def wire_id(self) -> str:
-        return f"{PUBLIC_PREFIX}{self.id}" if self.is_public else str(self.id)
-
-
-def folder_ref_parse(value, *, is_public: bool | None) -> FolderRef:
-    """Parse one wire id; ``is_public`` None accepts both forms. Raises ``ValueError``."""
-    if not isinstance(value, str) or len(value) > 80:
-        raise ValueError
-    text = value.strip()
-    public = text[: len(PUBLIC_PREFIX)].lower() == PUBLIC_PREFIX
-    if public:
-        text = text[len(PUBLIC_PREFIX) :]
-    if is_public is not None and public != is_public:
-        raise ValueError
-    if len(text) != 36:  # the canonical 8-4-4-4-12 form only
-        raise ValueError
-    return FolderRef(id=uuid.UUID(text), is_public=public)
-
-
-_FORM_TEXT = {
-    False: "must be a private folder id (a UUID)",
-    True: "must be a public folder id ('p-' followed by a UUID)",
-    None: "must be a folder id (a UUID, or 'p-' followed by a UUID)",
-}
-_UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 class FolderIdField(serializers.Field):
@@ -79,7 +41,9 @@ class FolderIdField(serializers.Field):
         try:
             return folder_ref_parse(data, is_public=self.is_public)
         except ValueError:
-            raise serializers.ValidationError(_FORM_TEXT[self.is_public]) from None
+            raise serializers.ValidationError(
+                form_text(is_public=self.is_public, allow_root=self.allow_root)
+            ) from None
 
     def to_representation(self, value):
         return value.wire_id if value is not None else None
@@ -91,7 +55,7 @@ class PrivateFolderIdField(FolderIdField):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": f"^p-{_UUID_PATTERN}$", "description": "A public folder id: p-<UUID>."}
+    {"type": "string", "pattern": f"^{PUBLIC_PATTERN}$", "description": "A public folder id: p-<UUID>."}
 )
 class PublicFolderIdField(PrivateFolderIdField):
     is_public = True
@@ -101,7 +65,7 @@ class PublicFolderIdField(PrivateFolderIdField):
     {
         "type": "string",
         "nullable": True,
-        "pattern": f"^((p-)?{_UUID_PATTERN}|root)$",
+        "pattern": f"^({ANY_PATTERN}|{ROOT})$",
         "description": "A private folder id (UUID), a public one (p-<UUID>), or null (or 'root') for the root folder.",
     }
 )
@@ -109,7 +73,7 @@ class AnyFolderIdField(FolderIdField):
     is_public = None
 
 
-@extend_schema_field({"type": "string", "pattern": f"^(p-)?{_UUID_PATTERN}$"})
+@extend_schema_field({"type": "string", "pattern": f"^{ANY_PATTERN}$"})
 class TagTargetFolderIdField(FolderIdField):
     is_public = None
 
@@ -128,7 +92,9 @@ class FolderIdListField(CommaListField):
             try:
                 refs.append(folder_ref_parse(value, is_public=self.is_public))
             except ValueError:
-                raise serializers.ValidationError(f"'{value[:80]}' {_FORM_TEXT[self.is_public]}") from None
+                raise serializers.ValidationError(
+                    f"'{value[:80]}' {form_text(is_public=self.is_public)}"
+                ) from None
         return refs
 
 
@@ -238,7 +204,7 @@ class FolderImageThumbnailOutput(serializers.Serializer):
 
 
 class FolderOutput(serializers.Serializer):
-    """Folder. Read it from a queryset of ``folders_selectors.folders_with_details``."""
+    """Folder. Read it from a queryset of ``library.folders.selectors.folders_with_details``."""
 
     id = serializers.CharField(source="public_id")
     name = serializers.CharField()

@@ -1,9 +1,9 @@
 """The item endpoints of "Image Management": one view per documented endpoint.
 
-Reference timestamps of the listings (``paginationIndex``): ``folder_added_at``
-(when the item entered its folder, the root folder included; restoring resets
-it) for getMyCreations, getPublicCreations and getItems; ``completed_at``
-(``completedDate``) for getLatestItems.
+Every listing (getMyCreations, getPublicCreations, getItems, getLatestItems)
+pages by ``completed_at`` (``completedDate``, epoch ms), because front ends
+derive ``paginationIndex`` from it; restoring an item resets it so the item
+sorts as just added.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class GetLastCompletedItemApi(_ItemApi):
 
 
 class GetMyCreationsApi(_ItemApi):
-    """The caller's items, newest first by the time they entered their folder.
+    """The caller's items, newest first by completion time (``completedDate``).
 
     ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``
     (the user's itemCount, rootFolderItemCount or the folder's count).
@@ -133,7 +133,7 @@ class GetMyCreationsApi(_ItemApi):
     def get(self, request):
         data = self.input()
         owner = self.identity.user
-        folder_filter = selectors.owner_folder_filter(owner=owner, raw_folder_id=data.get("folderID"))
+        folder_filter = selectors.owner_folder_filter(owner=owner, ref=data.get("folderID"))
         qs, total = selectors.my_creations(
             owner=owner,
             folder_filter=folder_filter,
@@ -163,7 +163,7 @@ class GetPublicCreationsApi(_ItemApi):
         data = self.input()
         folder = None
         if data.get("folderID"):
-            folder = selectors.public_folder_get(raw_folder_id=data["folderID"])
+            folder = selectors.public_folder_get(ref=data["folderID"])
         qs, total = selectors.public_creations(
             user_id=data.get("userID"), folder=folder, mtype=data.get("mtype")
         )
@@ -229,9 +229,7 @@ class GetItemsApi(_ItemApi):
 
     def get(self, request):
         data = self.input()
-        folder_filter = selectors.owner_folder_filter(
-            owner=None, raw_folder_id=data.get("folderID"), any_owner=True
-        )
+        folder_filter = selectors.owner_folder_filter(owner=None, ref=data.get("folderID"), any_owner=True)
         qs = selectors.admin_items(
             user_id=data.get("userID"),
             folder_filter=folder_filter,

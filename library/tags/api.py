@@ -1,6 +1,6 @@
 """Tags Management endpoints: getTagsList, addTagsToItem, removeTagsFromItem, setTagsForItem.
 
-The three writes share one view (``TagsChangeApi``) parameterised by ``mode``.
+The three writes share one base view (``TagsChangeApi``) parameterised by ``mode``.
 They act on the caller's own live item or folder (``folderID``, private or
 public form, wins over ``imageID``); anyone else's is a 404, Admins included.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 from aimg_site.api.envelope import ok
 from aimg_site.api.pagination import PageRequest
 from aimg_site.api.views import ApiView
+from library.folders.serializers import ChangeOutput
 
-from .folders_serializers import ChangeOutput
-from .tags_selectors import tags_page
-from .tags_serializers import SetTagsInput, SetTagsOutput, TagOutput, TagsListQuery, TagsTargetInput
-from .tags_services import tags_change
+from .selectors import tags_page
+from .serializers import SetTagsInput, SetTagsOutput, TagOutput, TagsListQuery, TagsTargetInput
+from .services import tags_change
 
 
 class GetTagsListApi(ApiView):
@@ -41,8 +41,6 @@ class TagsChangeApi(ApiView):
     """Base of the tag writes; ``mode`` is add, remove or set."""
 
     mode = "add"
-    body_serializer = TagsTargetInput
-    output_serializer = ChangeOutput
     errors = (404,)
     tags = ("tags",)
 
@@ -58,26 +56,28 @@ class TagsChangeApi(ApiView):
         return ok(self.output_serializer(result).data)
 
 
-def _tags_change_endpoint(operation_id: str, mode: str, doc: str, **attrs) -> type[TagsChangeApi]:
-    name = operation_id[:1].upper() + operation_id[1:] + "Api"
-    attrs.update({"__module__": __name__, "__doc__": doc, "operation_id": operation_id, "mode": mode})
-    return type(name, (TagsChangeApi,), attrs)
+class AddTagsToItemApi(TagsChangeApi):
+    """Add tags to the caller's item or folder: at most 10 in all (the rest are not added)."""
+
+    operation_id = "addTagsToItem"
+    mode = "add"
+    body_serializer = TagsTargetInput
+    output_serializer = ChangeOutput
 
 
-AddTagsToItemApi = _tags_change_endpoint(
-    "addTagsToItem",
-    "add",
-    "Add tags to the caller's item or folder: at most 10 in all (the rest are not added).",
-)
-RemoveTagsFromItemApi = _tags_change_endpoint(
-    "removeTagsFromItem", "remove", "Remove tags from the caller's item or folder."
-)
-SetTagsForItemApi = _tags_change_endpoint(
-    "setTagsForItem",
-    "set",
-    "Replace the tags of the caller's item or folder (at most 10; an empty list clears them).",
-    body_serializer=SetTagsInput,
-    output_serializer=SetTagsOutput,
-)
+class RemoveTagsFromItemApi(TagsChangeApi):
+    """Remove tags from the caller's item or folder."""
 
-TAG_ENDPOINTS = (GetTagsListApi, AddTagsToItemApi, RemoveTagsFromItemApi, SetTagsForItemApi)
+    operation_id = "removeTagsFromItem"
+    mode = "remove"
+    body_serializer = TagsTargetInput
+    output_serializer = ChangeOutput
+
+
+class SetTagsForItemApi(TagsChangeApi):
+    """Replace the tags of the caller's item or folder (at most 10; an empty list clears them)."""
+
+    operation_id = "setTagsForItem"
+    mode = "set"
+    body_serializer = SetTagsInput
+    output_serializer = SetTagsOutput
