@@ -70,7 +70,8 @@ def user_sign_in(
     confirmation with it). ``login_provider`` is ``"OTP"``, ``"Password"`` or an
     OAuth provider id; the internal ones are recorded for ``getUser``.
     ``client_address`` then counts as the owner's for the sign-in limits
-    (``throttle.sign_in_address_remember``).
+    (``throttle.sign_in_address_remember``), unless this was a password
+    sign-in to a password-only account.
     """
     # Under the user's row lock: a concurrent abuse level 9 or deletion (which update this row and
     # then end the sessions) either sees the new session and ends it, or is seen here.
@@ -88,7 +89,9 @@ def user_sign_in(
             user.is_at_least_18_confirmed = True
             user.save(update_fields=["is_at_least_18_confirmed", "updated_at"])
     _record_login_provider(user=user, login_provider=login_provider)
-    throttle.sign_in_address_remember(user=user, client_address=client_address)
+    # A password of an account nobody proved the email of says nothing about who owns the address.
+    if login_provider != UserLoginProvider.Provider.PASSWORD or not user_is_password_only(user=user):
+        throttle.sign_in_address_remember(user=user, client_address=client_address)
     return new_key
 
 

@@ -71,11 +71,26 @@ class SQLiteStorage(Storage):
         if connection is None or self._local.pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(_SCHEMA)
+            self._prepare(connection)
             self._local.connection, self._local.pid = connection, os.getpid()
         return connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        """WAL and the table, once per file. Switching a new file to WAL needs it to itself, and SQLite
+        answers "database is locked" at once (without waiting) when processes starting together race
+        for that, so the switch is retried until the timeout."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()

@@ -230,3 +230,14 @@ def test_once_queued_the_email_gets_no_new_free_attempts_when_the_quarter_hour_e
     # A new quarter hour: the free attempts' window starts over, the queue does not.
     ratelimit.clear("password-check-email", key=f"{domain_get('freejourney.ai').pk}:{VICTIM}")
     assert_envelope(call("/authenticateUser", next(attackers), email=VICTIM, password=STRONG_PASSWORD), 429)
+
+
+def test_a_password_sign_in_to_an_account_nobody_proved_does_not_make_the_address_the_owners(
+    make_user, attackers, django_capture_on_commit_callbacks
+):
+    make_user(VICTIM, password=STRONG_PASSWORD)  # registered with a password, never proven
+    squatter = next(attackers)
+    assert_envelope(call("/authenticateUser", squatter, email=VICTIM, password=STRONG_PASSWORD))
+    for _ in range(5):
+        request_code(next(attackers), django_capture_on_commit_callbacks)
+    assert_envelope(call("/requestOTP", squatter, email=VICTIM), 429)
