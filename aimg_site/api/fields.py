@@ -195,7 +195,7 @@ def _check_value(field: serializers.Field, name: str, value: Any, *, text: bool)
         return
     if isinstance(field, serializers.BooleanField):
         params.parse_bool(value, name)
-    elif isinstance(field, WireField):
+    elif isinstance(field, WireField | serializers.MultipleChoiceField):
         return
     elif isinstance(field, serializers.IntegerField):
         params.parse_int(value, name, text=text)
@@ -221,7 +221,8 @@ def wire_data(fields: dict[str, serializers.Field], raw: Any) -> Any:
     """``raw`` (a ``QueryDict`` of a query string or form, or a parsed JSON object) checked
     against the declared ``fields``, ready for the serializer: a plain dict for text input
     (so DRF no longer reads an empty value as an absent one). Undeclared parameters are left
-    as they are (ignored by the serializer)."""
+    as they are (ignored by the serializer). A list in a query string is a ``CommaListField``:
+    DRF's ``ListField`` reads repeated parameters, which are refused here."""
     text = isinstance(raw, QueryDict)
     data = raw.dict() if text else raw
     for name, field in fields.items():
