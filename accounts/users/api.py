@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from aimg_site.api.envelope import ok
-from aimg_site.api.exceptions import Forbidden, InvalidParameter
+from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.views import AdminPolicy, ApiView, SessionPolicy
 from aimg_site.core.services import audit_log_record
-from billing.entitlements import user_tier
 
 from . import selectors, services
 from .serializers import (
@@ -256,7 +255,5 @@ class GetUserSessionApi(ApiView):
 
     def get(self, request):
         user = self.identity.require_signed_in()
-        if user_tier(user=user) <= 0:
-            raise Forbidden("API2 endpoints need a PRO tier above 0.")
         payload = selectors.api2_user_session_payload(user=user, session=self.identity.session)
         return ok(GetUserSessionOutput(payload).data)

@@ -8,13 +8,11 @@ sorts as just added.
 
 from __future__ import annotations
 
-from accounts.models import User
 from aimg_site.api.envelope import ok
-from aimg_site.api.exceptions import Forbidden, InvalidParameter, NotFound
+from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.pagination import PageRequest, paginate
 from aimg_site.api.views import AdminPolicy, ApiView
 from aimg_site.core.services import audit_log_record
-from billing.entitlements import user_tier
 
 from . import selectors, services
 from .serializers import (
@@ -39,8 +37,6 @@ from .serializers import (
     SetPublicApprovalStatusInput,
 )
 
-#: PRO tier above which a user may delete their whole library in one call.
-DELETE_ALL_MIN_TIER = 3
 DEFAULT_SAMPLE_LIMIT = 10
 
 
@@ -330,14 +326,7 @@ class DeleteItemsApi(_ItemApi):
         is_admin = self.identity.is_admin
         viewer = self.identity.user
         if data.get("userID"):
-            target = User.objects.filter(pk=data["userID"]).first()
-            if is_admin:
-                if target is None:
-                    raise NotFound("User not found.")
-            elif viewer is None or target is None or target.pk != viewer.pk:
-                raise Forbidden("You can only delete your own library.")
-            elif user_tier(user=viewer) < DELETE_ALL_MIN_TIER:
-                raise Forbidden("Deleting a whole library needs a PRO tier above 2.")
+            target = services.library_delete_target(viewer=viewer, user_id=data["userID"], as_admin=is_admin)
             results = services.items_delete_for_user(user=target)
             if is_admin:
                 self.audit(target=target, deleted=sum(1 for r in results if r.success))
@@ -362,9 +351,7 @@ class RestoreItemsApi(_ItemApi):
     def post(self, request):
         data = self.input()
         if data.get("userID"):
-            target = User.objects.filter(pk=data["userID"]).first()
-            if target is None:
-                raise NotFound("User not found.")
+            target = selectors.user_get_existing(user_id=data["userID"])
             results = services.items_restore_for_user(user=target)
             self.audit(target=target, restored=len(results))
         else:

@@ -10,7 +10,7 @@ from typing import Literal
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from accounts.models import ProfilePicture
+from accounts.models import ProfilePicture, User
 from aimg_site.api.exceptions import NotFound
 from aimg_site.core.scoping import current_domain
 from library.folders.ids import FolderRef
@@ -326,3 +326,11 @@ def batch_items(*, owner, batch_id) -> list[Item]:
 def latest_items() -> QuerySet:
     """Publicly visible items for ``getLatestItems`` (unordered; paged by completion time)."""
     return _listing(public_items())
+
+
+def user_get_existing(*, user_id) -> User:
+    """The user ``user_id`` names, deleted (disabled) ones included; 404 when there is none."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user

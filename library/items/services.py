@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.sessions.selectors import session_digest
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
+from billing.entitlements import require_tier
 from library.models import (
     ApprovalStatus,
     Folder,
@@ -380,6 +381,27 @@ def items_delete(*, actor, item_ids: list[uuid.UUID], as_admin: bool = False) ->
 
 def _is_publicly_visible(item: Item) -> bool:
     return Item.objects.filter(Item.publicly_visible_q(), pk=item.pk).exists()
+
+
+#: PRO tier from which a user may delete their whole library in one call.
+DELETE_ALL_MIN_TIER = 3
+
+
+def library_delete_target(*, viewer, user_id, as_admin: bool) -> User:
+    """The user whose whole library ``deleteItems?userID=`` deletes, or the error why not.
+
+    Admins may name any existing user (404 otherwise); anyone else only themselves, with
+    a PRO tier of ``DELETE_ALL_MIN_TIER`` or above (403 otherwise).
+    """
+    target = User.objects.filter(pk=user_id).first()
+    if as_admin:
+        if target is None:
+            raise NotFound("User not found.")
+        return target
+    if viewer is None or target is None or target.pk != viewer.pk:
+        raise Forbidden("You can only delete your own library.")
+    require_tier(viewer, DELETE_ALL_MIN_TIER, purpose="to delete a whole library")
+    return target
 
 
 @transaction.atomic
