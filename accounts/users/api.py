@@ -5,7 +5,6 @@ from __future__ import annotations
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.views import AdminPolicy, ApiView, SessionPolicy
-from aimg_site.core.services import audit_log_record
 
 from . import selectors, services
 from .serializers import (
@@ -113,6 +112,7 @@ class SetProfilePictureBannedApi(ApiView):
     ``profilePictureBanned`` the current status is returned. Answers a one-element array."""
 
     operation_id = "setProfilePictureBanned"
+    audit_action = "setProfilePictureBanned"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetProfilePictureBannedInput
     output_serializer = ProfilePictureBannedOutput
@@ -125,17 +125,8 @@ class SetProfilePictureBannedApi(ApiView):
         banned = data.get("profilePictureBanned")
         if banned is not None:
             services.user_set_profile_picture_banned(user=user, banned=banned)
-        audit_log_record(
-            request=request,
-            action=self.operation_id,
-            target=user,
-            details={"profilePictureBanned": banned if banned is not None else "read"},
-        )
-        return ok(
-            ProfilePictureBannedOutput(
-                [{"profilePictureBanned": user.profile_picture_banned}], many=True
-            ).data
-        )
+        self.audit(user, **{"profilePictureBanned": banned if banned is not None else "read"})
+        return self.respond([{"profilePictureBanned": user.profile_picture_banned}])
 
 
 class SetUserAdditionalInformationApi(ApiView):
@@ -143,6 +134,7 @@ class SetUserAdditionalInformationApi(ApiView):
     Answers a one-element array."""
 
     operation_id = "setUserAdditionalInformation"
+    audit_action = "setUserAdditionalInformation"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetUserAdditionalInformationInput
     output_serializer = AdditionalInformationOutput
@@ -153,10 +145,8 @@ class SetUserAdditionalInformationApi(ApiView):
         data = self.input()
         user = _admin_target(data)
         text = services.user_set_additional_information(user=user, text=data.get("additionalInformation"))
-        audit_log_record(
-            request=request, action=self.operation_id, target=user, details={"length": len(text)}
-        )
-        return ok(AdditionalInformationOutput([{"additionalInformation": text}], many=True).data)
+        self.audit(user, **{"length": len(text)})
+        return self.respond([{"additionalInformation": text}])
 
 
 class GetUserApi(ApiView):
@@ -164,6 +154,7 @@ class GetUserApi(ApiView):
     Users, and get the extended fields (``profilePicture`` is then a boolean)."""
 
     operation_id = "getUser"
+    audit_action = "getUser"
     admin_policy = AdminPolicy.OPTIONAL
     query_serializer = GetUserQuery
     output_serializer = UserOutput
@@ -174,13 +165,9 @@ class GetUserApi(ApiView):
         user_id, email, username = data.get("userID"), data.get("email"), data.get("username")
         if self.identity.is_admin:
             user = selectors.user_get_for_admin(user_id=user_id, email=email, username=username)
-            audit_log_record(
-                request=request,
-                action=self.operation_id,
-                target=user,
-                details={
-                    k: v for k, v in (("userID", user_id), ("email", email), ("username", username)) if v
-                },
+            self.audit(
+                user,
+                **{k: v for k, v in (("userID", user_id), ("email", email), ("username", username)) if v},
             )
             return ok(UserOutput(selectors.user_admin_payload(user=user)).data)
         if email or username:
@@ -199,6 +186,7 @@ class DeleteUserApi(ApiView):
     Items. Admins may target any User with ``userID``."""
 
     operation_id = "deleteUser"
+    audit_action = "deleteUser"
     admin_policy = AdminPolicy.OPTIONAL
     query_serializer = DeleteUserQuery
     output_serializer = AccountsSuccessOutput
@@ -213,11 +201,8 @@ class DeleteUserApi(ApiView):
             user = identity.require_signed_in()
         delete_items = bool(data.get("deleteItems"))
         services.user_delete(user=user, delete_items=delete_items)
-        if identity.is_admin:
-            audit_log_record(
-                request=request, action=self.operation_id, target=user, details={"deleteItems": delete_items}
-            )
-        return ok(AccountsSuccessOutput({"success": True}).data)
+        self.audit(user, deleteItems=delete_items)
+        return self.respond({"success": True})
 
 
 class SetUserAbuseLevelApi(ApiView):
@@ -225,6 +210,7 @@ class SetUserAbuseLevelApi(ApiView):
     sign-in). With no level, or an invalid one, the current level is returned."""
 
     operation_id = "setUserAbuseLevel"
+    audit_action = "setUserAbuseLevel"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetUserAbuseLevelInput
     output_serializer = AbuseLevelOutput
@@ -236,13 +222,8 @@ class SetUserAbuseLevelApi(ApiView):
         level = data.get("abuse")
         if level is not None:
             services.user_set_abuse_level(user=user, level=level)
-        audit_log_record(
-            request=request,
-            action=self.operation_id,
-            target=user,
-            details={"abuse": level if level is not None else "read"},
-        )
-        return ok(AbuseLevelOutput({"abuse": user.abuse_level}).data)
+        self.audit(user, **{"abuse": level if level is not None else "read"})
+        return self.respond({"abuse": user.abuse_level})
 
 
 class GetUserSessionApi(ApiView):
@@ -256,4 +237,4 @@ class GetUserSessionApi(ApiView):
     def get(self, request):
         user = self.identity.require_signed_in()
         payload = selectors.api2_user_session_payload(user=user, session=self.identity.session)
-        return ok(GetUserSessionOutput(payload).data)
+        return self.respond(payload)

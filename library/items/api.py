@@ -12,7 +12,6 @@ from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.pagination import PageRequest, paginate
 from aimg_site.api.views import AdminPolicy, ApiView
-from aimg_site.core.services import audit_log_record
 
 from . import selectors, services
 from .serializers import (
@@ -59,9 +58,6 @@ class _ItemApi(ApiView):
     def item_payload(self, item, serializer=ImageOutput) -> dict:
         selectors.items_decorate([item], viewer=self.identity.user)
         return serializer(item, context=self.serializer_context()).data
-
-    def audit(self, target=None, **details) -> None:
-        audit_log_record(request=self.request, action=self.operation_id, target=target, details=details)
 
     @staticmethod
     def outcomes(results) -> list[dict]:
@@ -217,6 +213,7 @@ class GetItemsApi(_ItemApi):
     """Every live item of the site, with filters (Admins; no ``totalCount``)."""
 
     operation_id = "getItems"
+    audit_action = "getItems"
     admin_policy = AdminPolicy.REQUIRED
     query_serializer = ItemsQuery
     output_serializer = ImageOutput
@@ -315,6 +312,7 @@ class DeleteItemsApi(_ItemApi):
     (PRO tier above 2 for one's own library; Admins for anyone)."""
 
     operation_id = "deleteItems"
+    audit_action = "deleteItems"
     admin_policy = AdminPolicy.OPTIONAL
     query_serializer = DeleteItemsQuery
     output_serializer = ItemOutcomeOutput
@@ -342,6 +340,7 @@ class RestoreItemsApi(_ItemApi):
     private, with their approval status kept. ``userID``: every deleted item of that user."""
 
     operation_id = "restoreItems"
+    audit_action = "restoreItems"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = RestoreItemsInput
     output_serializer = ItemOutcomeOutput
@@ -365,6 +364,7 @@ class SetPublicApprovalStatusApi(_ItemApi):
     after an approval."""
 
     operation_id = "setPublicApprovalStatus"
+    audit_action = "setPublicApprovalStatus"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetPublicApprovalStatusInput
     output_serializer = ItemOutcomeOutput
@@ -381,6 +381,7 @@ class SetProtectedApi(_ItemApi):
     """Toggle the protected flag of items (Admins); each message is the new flag."""
 
     operation_id = "setProtected"
+    audit_action = "setProtected"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = ImageIdsInput
     output_serializer = ItemOutcomeOutput
@@ -397,6 +398,7 @@ class MigrateLibraryApi(_ItemApi):
     """Move a user's live items and folders to another (not disabled) user (Admins)."""
 
     operation_id = "migrateLibrary"
+    audit_action = "migrateLibrary"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = MigrateLibraryInput
     output_serializer = MigrateLibraryOutput
