@@ -56,10 +56,7 @@ def item_get_for_viewer(*, item_id, viewer) -> Item:
     Owners see their items, everyone (guests included) sees publicly visible
     items. Another user's private item is indistinguishable from a missing one.
     """
-    visible = Item.publicly_visible_q()
-    if viewer is not None:
-        visible |= Q(owner_id=viewer.pk)
-    qs = Item.objects.select_related("folder", "owner").filter(visible, pk=item_id, deleted_at__isnull=True)
+    qs = Item.objects.visible_to(viewer).select_related("folder", "owner").filter(pk=item_id)
     item = qs.first()
     if item is None:
         raise NotFound("Item not found.")
@@ -70,7 +67,7 @@ def item_last_completed(*, owner, mtype: str | None = None) -> Item:
     """``owner``'s most recently completed live item (of ``mtype``), else ``NotFound``."""
     if owner is None:
         raise NotFound("No completed item yet.")
-    qs = Item.objects.select_related("folder").filter(owner_id=owner.pk, deleted_at__isnull=True)
+    qs = Item.objects.owned_live(owner).select_related("folder")
     if mtype:
         qs = qs.filter(mtype=mtype)
     item = qs.order_by("-completed_at", "-id").first()
