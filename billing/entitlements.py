@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from aimg_site.api.exceptions import Forbidden
+
 
 @dataclass(frozen=True)
 class Entitlement:
@@ -44,3 +46,15 @@ def user_entitlement(*, user) -> Entitlement:
 def user_tier(*, user) -> int:
     """The PRO tier of ``user`` (0 = free)."""
     return user_entitlement(user=user).tier
+
+
+def require_tier(user, tier: int, *, purpose: str = "") -> None:
+    """Raise the 403 envelope error unless ``user`` has at least PRO ``tier``.
+
+    The message names the tier needed, e.g. ``require_tier(user, 3, purpose="to delete a whole
+    library")`` answers "A PRO tier of 3 or above is needed to delete a whole library.", so every
+    tier check in the apps is this one call and answers alike.
+    """
+    if user_tier(user=user) < tier:
+        suffix = f" {purpose}" if purpose else ""
+        raise Forbidden(f"A PRO tier of {tier} or above is needed{suffix}.")

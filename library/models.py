@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from aimg_site.core.scoping import DomainScopedModel
+from aimg_site.core.scoping import DomainScopedManager, DomainScopedModel, DomainScopedQuerySet
 from library.folders.ids import folder_wire_id
 
 
@@ -112,6 +113,36 @@ class Folder(DomainScopedModel):
         return folder_wire_id(self.id, is_public=self.is_public)
 
 
+class ItemQuerySet(DomainScopedQuerySet):
+    """The one place the visibility rules of items are written as queries."""
+
+    def live(self):
+        """Items not (soft-)deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def publicly_visible(self):
+        """Approved, public, live and in a public folder: what anyone may see."""
+        return self.filter(Item.publicly_visible_q())
+
+    def visible_to(self, viewer):
+        """Live items ``viewer`` may see: their own and the publicly visible ones (``None``: the latter)."""
+        visible = Item.publicly_visible_q()
+        if viewer is not None:
+            visible |= Q(owner_id=viewer.pk, deleted_at__isnull=True)
+        return self.filter(visible)
+
+    def owned_live(self, owner):
+        """``owner``'s live items."""
+        return self.filter(owner_id=owner.pk, deleted_at__isnull=True)
+
+
+class ItemManager(DomainScopedManager.from_queryset(ItemQuerySet)):  # type: ignore[misc]
+    """The bound domain's items, with ``ItemQuerySet``'s visibility methods."""
+
+
 class Item(DomainScopedModel):
     """One generated (or uploaded) image or video and its generation parameters.
 
@@ -173,6 +204,9 @@ class Item(DomainScopedModel):
     # Not columns: set on listed rows by ``library.items.selectors`` for the serializers.
     tag_names: list[str]
     viewer_reaction: str | None
+
+    objects: ClassVar[ItemManager] = ItemManager()
+    all_domains: ClassVar[models.Manager] = models.Manager.from_queryset(ItemQuerySet)()
 
     class Meta:
         indexes = [

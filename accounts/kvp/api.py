@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from accounts.users.serializers import AccountsSuccessOutput
-from aimg_site.api.envelope import ok
-from aimg_site.api.views import ApiView
+from aimg_site.api.views import ApiView, Caller
 
 from . import selectors, services
 from .serializers import KVPKeyQuery, KVPOutput, SetUserKVPInput
@@ -14,14 +13,15 @@ class GetUserKVPApi(ApiView):
     """The signed-in User's value for ``key`` (404 when the key is not set)."""
 
     operation_id = "getUserKVP"
+    caller = Caller.SIGNED_IN
     query_serializer = KVPKeyQuery
     output_serializer = KVPOutput
     errors = (401, 404)
 
     def get(self, request):
         data = self.input()
-        kvp = selectors.kvp_get(user=self.identity.require_signed_in(), key=data["key"])
-        return ok(KVPOutput({"key": kvp.key, "value": kvp.value}).data)
+        kvp = selectors.kvp_get(user=self.caller_user, key=data["key"])
+        return self.respond({"key": kvp.key, "value": kvp.value})
 
 
 class SetUserKVPApi(ApiView):
@@ -29,25 +29,27 @@ class SetUserKVPApi(ApiView):
     at most 200 keys per User: 409 past that)."""
 
     operation_id = "setUserKVP"
+    caller = Caller.SIGNED_IN
     body_serializer = SetUserKVPInput
     output_serializer = KVPOutput
     errors = (401, 409)
 
     def post(self, request):
         data = self.input()
-        kvp = services.kvp_set(user=self.identity.require_signed_in(), key=data["key"], value=data["value"])
-        return ok(KVPOutput({"key": kvp.key, "value": kvp.value}).data)
+        kvp = services.kvp_set(user=self.caller_user, key=data["key"], value=data["value"])
+        return self.respond({"key": kvp.key, "value": kvp.value})
 
 
 class DeleteUserKVPApi(ApiView):
     """Deletes the signed-in User's value for ``key`` (404 when the key is not set)."""
 
     operation_id = "deleteUserKVP"
+    caller = Caller.SIGNED_IN
     query_serializer = KVPKeyQuery
     output_serializer = AccountsSuccessOutput
     errors = (401, 404)
 
     def delete(self, request):
         data = self.input()
-        services.kvp_delete(user=self.identity.require_signed_in(), key=data["key"])
-        return ok(AccountsSuccessOutput({"success": True}).data)
+        services.kvp_delete(user=self.caller_user, key=data["key"])
+        return self.respond({"success": True})

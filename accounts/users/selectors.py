@@ -208,14 +208,19 @@ def user_admin_payload(*, user: User) -> dict:
 _API2_SESSION_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4d5b-9a7e-2b8f0c4e7d19")
 
 
+#: PRO tier from which a user may call API2 endpoints.
+API2_MIN_TIER = 1
+
+
 def api2_user_session_payload(*, user: User, session: Session) -> dict:
     """``GET /2/getUserSession``: the caller's API2 session and user.
 
     API2 sessions are the ordinary sessions; ``userSession._id`` is a stable
     opaque UUID derived from the session's stored digest (never the session id
     itself, which is a credential). ``flaggedImagesCount`` is 0 until the
-    moderation app counts flagged items.
+    moderation app counts flagged items. API2 needs a PRO tier of ``API2_MIN_TIER`` or above (403).
     """
+    entitlements.require_tier(user, API2_MIN_TIER, purpose="for API2 endpoints")
     domain_name = user.domain.name
     return {
         "userSession": {

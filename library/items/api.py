@@ -8,13 +8,10 @@ sorts as just added.
 
 from __future__ import annotations
 
-from accounts.models import User
 from aimg_site.api.envelope import ok
-from aimg_site.api.exceptions import Forbidden, InvalidParameter, NotFound
+from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.pagination import PageRequest, paginate
 from aimg_site.api.views import AdminPolicy, ApiView
-from aimg_site.core.services import audit_log_record
-from billing.entitlements import user_tier
 
 from . import selectors, services
 from .serializers import (
@@ -39,8 +36,6 @@ from .serializers import (
     SetPublicApprovalStatusInput,
 )
 
-#: PRO tier above which a user may delete their whole library in one call.
-DELETE_ALL_MIN_TIER = 3
 DEFAULT_SAMPLE_LIMIT = 10
 
 
@@ -63,9 +58,6 @@ class _ItemApi(ApiView):
     def item_payload(self, item, serializer=ImageOutput) -> dict:
         selectors.items_decorate([item], viewer=self.identity.user)
         return serializer(item, context=self.serializer_context()).data
-
-    def audit(self, target=None, **details) -> None:
-        audit_log_record(request=self.request, action=self.operation_id, target=target, details=details)
 
     @staticmethod
     def outcomes(results) -> list[dict]:
@@ -221,6 +213,7 @@ class GetItemsApi(_ItemApi):
     """Every live item of the site, with filters (Admins; no ``totalCount``)."""
 
     operation_id = "getItems"
+    audit_action = "getItems"
     admin_policy = AdminPolicy.REQUIRED
     query_serializer = ItemsQuery
     output_serializer = ImageOutput
@@ -320,6 +313,7 @@ class DeleteItemsApi(_ItemApi):
     (PRO tier above 2 for one's own library; Admins for anyone)."""
 
     operation_id = "deleteItems"
+    audit_action = "deleteItems"
     admin_policy = AdminPolicy.OPTIONAL
     query_serializer = DeleteItemsQuery
     output_serializer = ItemOutcomeOutput
@@ -331,14 +325,7 @@ class DeleteItemsApi(_ItemApi):
         is_admin = self.identity.is_admin
         viewer = self.identity.user
         if data.get("userID"):
-            target = User.objects.filter(pk=data["userID"]).first()
-            if is_admin:
-                if target is None:
-                    raise NotFound("User not found.")
-            elif viewer is None or target is None or target.pk != viewer.pk:
-                raise Forbidden("You can only delete your own library.")
-            elif user_tier(user=viewer) < DELETE_ALL_MIN_TIER:
-                raise Forbidden("Deleting a whole library needs a PRO tier above 2.")
+            target = services.library_delete_target(viewer=viewer, user_id=data["userID"], as_admin=is_admin)
             results = services.items_delete_for_user(user=target)
             if is_admin:
                 self.audit(target=target, deleted=sum(1 for r in results if r.success))
@@ -354,6 +341,7 @@ class RestoreItemsApi(_ItemApi):
     private, with their approval status kept. ``userID``: every deleted item of that user."""
 
     operation_id = "restoreItems"
+    audit_action = "restoreItems"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = RestoreItemsInput
     output_serializer = ItemOutcomeOutput
@@ -363,9 +351,7 @@ class RestoreItemsApi(_ItemApi):
     def post(self, request):
         data = self.input()
         if data.get("userID"):
-            target = User.objects.filter(pk=data["userID"]).first()
-            if target is None:
-                raise NotFound("User not found.")
+            target = selectors.user_get_existing(user_id=data["userID"])
             results = services.items_restore_for_user(user=target)
             self.audit(target=target, restored=len(results))
         else:
@@ -379,6 +365,7 @@ class SetPublicApprovalStatusApi(_ItemApi):
     after an approval."""
 
     operation_id = "setPublicApprovalStatus"
+    audit_action = "setPublicApprovalStatus"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = SetPublicApprovalStatusInput
     output_serializer = ItemOutcomeOutput
@@ -395,6 +382,7 @@ class SetProtectedApi(_ItemApi):
     """Toggle the protected flag of items (Admins); each message is the new flag."""
 
     operation_id = "setProtected"
+    audit_action = "setProtected"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = ImageIdsInput
     output_serializer = ItemOutcomeOutput
@@ -411,6 +399,7 @@ class MigrateLibraryApi(_ItemApi):
     """Move a user's live items and folders to another (not disabled) user (Admins)."""
 
     operation_id = "migrateLibrary"
+    audit_action = "migrateLibrary"
     admin_policy = AdminPolicy.REQUIRED
     body_serializer = MigrateLibraryInput
     output_serializer = MigrateLibraryOutput

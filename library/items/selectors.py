@@ -10,7 +10,7 @@ from typing import Literal
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
-from accounts.models import ProfilePicture
+from accounts.models import ProfilePicture, User
 from aimg_site.api.exceptions import NotFound
 from aimg_site.core.scoping import current_domain
 from library.folders.ids import FolderRef
@@ -83,10 +83,7 @@ def item_get_for_viewer(*, item_id, viewer) -> Item:
     Owners see their items, everyone (guests included) sees publicly visible
     items. Another user's private item is indistinguishable from a missing one.
     """
-    visible = Item.publicly_visible_q()
-    if viewer is not None:
-        visible |= Q(owner_id=viewer.pk)
-    qs = Item.objects.select_related("folder", "owner").filter(visible, pk=item_id, deleted_at__isnull=True)
+    qs = Item.objects.visible_to(viewer).select_related("folder", "owner").filter(pk=item_id)
     item = qs.first()
     if item is None:
         raise NotFound("Item not found.")
@@ -97,7 +94,7 @@ def item_last_completed(*, owner, mtype: str | None = None) -> Item:
     """``owner``'s most recently completed live item (of ``mtype``), else ``NotFound``."""
     if owner is None:
         raise NotFound("No completed item yet.")
-    qs = Item.objects.select_related("folder").filter(owner_id=owner.pk, deleted_at__isnull=True)
+    qs = Item.objects.owned_live(owner).select_related("folder")
     if mtype:
         qs = qs.filter(mtype=mtype)
     item = qs.order_by("-completed_at", "-id").first()
@@ -355,3 +352,11 @@ def batch_items(*, owner, batch_id) -> list[Item]:
 def latest_items() -> QuerySet:
     """Publicly visible items for ``getLatestItems`` (unordered; paged by completion time)."""
     return _listing(public_items())
+
+
+def user_get_existing(*, user_id) -> User:
+    """The user ``user_id`` names, deleted (disabled) ones included; 404 when there is none."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user

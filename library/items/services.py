@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,6 +23,7 @@ from aimg_site.api import ratelimit
 from aimg_site.api.clientip import client_address
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
+from billing.entitlements import require_tier
 from library.models import (
     ApprovalStatus,
     Folder,
@@ -104,12 +105,7 @@ def _lock_folders_then_items(ids) -> dict[uuid.UUID, Item]:
 
 def _visible_ids(ids, *, viewer) -> set:
     """The ids among ``ids`` of live items ``viewer`` may see (own or publicly visible)."""
-    visible = Item.publicly_visible_q()
-    if viewer is not None:
-        visible |= Q(owner_id=viewer.pk)
-    return set(
-        Item.objects.filter(visible, pk__in=list(ids), deleted_at__isnull=True).values_list("pk", flat=True)
-    )
+    return set(Item.objects.visible_to(viewer).filter(pk__in=list(ids)).values_list("pk", flat=True))
 
 
 def _soft_delete(items: QuerySet) -> int:
@@ -328,7 +324,7 @@ def item_set_properties(
     if item is None:
         raise NotFound(NOT_FOUND)
     if item.owner_id != owner.pk:
-        if Item.objects.filter(Item.publicly_visible_q(), pk=item.pk).exists():
+        if _is_publicly_visible(item):
             raise Forbidden("Only the owner can change this item.")
         raise NotFound(NOT_FOUND)
 
@@ -397,7 +393,28 @@ def items_delete(*, actor, item_ids: list[uuid.UUID], as_admin: bool = False) ->
 
 
 def _is_publicly_visible(item: Item) -> bool:
-    return Item.objects.filter(Item.publicly_visible_q(), pk=item.pk).exists()
+    return Item.objects.publicly_visible().filter(pk=item.pk).exists()
+
+
+#: PRO tier from which a user may delete their whole library in one call.
+DELETE_ALL_MIN_TIER = 3
+
+
+def library_delete_target(*, viewer, user_id, as_admin: bool) -> User:
+    """The user whose whole library ``deleteItems?userID=`` deletes, or the error why not.
+
+    Admins may name any existing user (404 otherwise); anyone else only themselves, with
+    a PRO tier of ``DELETE_ALL_MIN_TIER`` or above (403 otherwise).
+    """
+    target = User.objects.filter(pk=user_id).first()
+    if as_admin:
+        if target is None:
+            raise NotFound("User not found.")
+        return target
+    if viewer is None or target is None or target.pk != viewer.pk:
+        raise Forbidden("You can only delete your own library.")
+    require_tier(viewer, DELETE_ALL_MIN_TIER, purpose="to delete a whole library")
+    return target
 
 
 @transaction.atomic
