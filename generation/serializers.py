@@ -1,0 +1,94 @@
+"""Wire shapes of the generation endpoints (the reference's Model, Prompt and queue rows)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from aimg_site.api.fields import BoolParam, CommaListField
+
+from .models import GenerationModel, SamplePrompt
+
+
+class ModelIdsQuery(serializers.Serializer):
+    """getModels / getQueuesLength query."""
+
+    modelIDs = CommaListField(
+        required=False, max_items=100, help_text="Comma-separated model ids: only these models."
+    )
+
+
+class SamplePromptsQuery(serializers.Serializer):
+    """getSamplePrompts query."""
+
+    randomOne = BoolParam(required=False, help_text="Return a single random sample prompt. Default false.")
+
+
+class ImageThumbnailOutput(serializers.Serializer):
+    imageID = serializers.CharField()
+    url = serializers.CharField()
+
+
+class ModelOutput(serializers.Serializer):
+    """The reference's Model type."""
+
+    modelID = serializers.CharField(source="name")
+    name = serializers.CharField(source="label")
+    description = serializers.CharField()
+    mediaType = serializers.CharField(source="media_type")
+    minTier = serializers.IntegerField(source="min_tier")
+    tier0Concurrent = serializers.IntegerField(source="tier0_concurrent")
+    tier1Concurrent = serializers.IntegerField(source="tier1_concurrent")
+    tier2Concurrent = serializers.IntegerField(source="tier2_concurrent")
+    positiveTokens = serializers.ListField(child=serializers.CharField(), source="positive_tokens")
+    negativeTokens = serializers.ListField(child=serializers.CharField(), source="negative_tokens")
+    sampleImages = ImageThumbnailOutput(many=True, source="sample_images")
+    minSteps = serializers.IntegerField(source="min_steps")
+    maxSteps = serializers.IntegerField(source="max_steps")
+    allowedWidths = serializers.ListField(child=serializers.IntegerField(), source="allowed_widths")
+    allowedHeights = serializers.ListField(child=serializers.IntegerField(), source="allowed_heights")
+    maxResolution = serializers.IntegerField(source="max_resolution")
+    defaultResolution = serializers.SerializerMethodField(help_text="[width, height]")
+    allowedSamplers = serializers.ListField(child=serializers.CharField(), source="allowed_samplers")
+    defaultSampler = serializers.CharField(source="default_sampler")
+    minCfgScale = serializers.FloatField(source="min_cfg_scale")
+    maxCfgScale = serializers.FloatField(source="max_cfg_scale")
+    supportsVariations = serializers.BooleanField(source="supports_variations")
+    registrationWall = serializers.BooleanField(source="registration_wall")
+    defaultFaceFix = serializers.BooleanField(source="default_face_fix")
+    wikiURL = serializers.SerializerMethodField()
+
+    def get_defaultResolution(self, obj: GenerationModel) -> list[int]:
+        return [obj.default_width, obj.default_height]
+
+    def get_wikiURL(self, obj: GenerationModel) -> str | None:
+        return obj.wiki_url or None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("wikiURL") is None:
+            data.pop("wikiURL", None)
+        return data
+
+
+class PromptOutput(serializers.Serializer):
+    """The reference's Prompt type."""
+
+    positivePrompt = serializers.CharField(source="positive_prompt")
+    negativePrompt = serializers.CharField(source="negative_prompt", required=False)
+    userID = serializers.UUIDField(source="user_id", required=False)
+
+    def to_representation(self, instance: SamplePrompt):
+        data = super().to_representation(instance)
+        if not instance.negative_prompt:
+            data.pop("negativePrompt", None)
+        if instance.user_id is None:
+            data.pop("userID", None)
+        return data
+
+
+class QueueLengthOutput(serializers.Serializer):
+    modelID = serializers.CharField()
+    queueID = serializers.CharField(
+        help_text="Queues with -p1- in their name are Pro users' priority queues."
+    )
+    queueLength = serializers.IntegerField(help_text="How many jobs wait in the queue.")
