@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.views import ApiView
+from library.items.serializers import ItemIdQuery
 
-from . import selectors
+from . import selectors, services
 from .serializers import (
+    GenerateImageInput,
+    GenerationStatusOutput,
     ModelIdsQuery,
     ModelOutput,
     PromptOutput,
@@ -58,3 +61,52 @@ class GetQueuesLengthApi(_GenerationApi):
     def get(self, request):
         data = self.input()
         return ok(selectors.queues_lengths(names=data.get("modelIDs")))
+
+
+class GenerateImageApi(_GenerationApi):
+    """Queue a new image: validates the model's limits, filters the prompt, answers its GenerationStatus.
+
+    Anonymous sessions generate as a guest (what they make moves to the account they sign up to).
+    """
+
+    operation_id = "generateImage"
+    body_serializer = GenerateImageInput
+    output_serializer = GenerationStatusOutput
+    errors = (401, 404)
+
+    def post(self, request):
+        data = self.input()
+        req = services.ImageRequest(
+            prompt=data["prompt"],
+            negprompt=data.get("negprompt", ""),
+            model_name=data.get("modelName") or "f222",
+            steps=data.get("steps"),
+            seed=data.get("seed"),
+            subseed=data.get("subseed", 0),
+            subseed_strength=data.get("subseed_strength", 0.0),
+            width=data.get("width"),
+            height=data.get("height"),
+            sampler=data.get("sampler"),
+            cfgscale=data.get("cfgscale"),
+            restore_faces=bool(data.get("restoreFaces")),
+            folder=data.get("folderID"),
+        )
+        owner = self.identity.owner()
+        job = services.generation_request(
+            owner=owner, signed_in=self.identity.signed_in_user is not None, req=req
+        )
+        return ok(selectors.generation_status(job=job, request=request))
+
+
+class GetItemStatusApi(_GenerationApi):
+    """Where the caller's generation stands: status, queue position, and the URL once completed."""
+
+    operation_id = "getItemStatus"
+    query_serializer = ItemIdQuery
+    output_serializer = GenerationStatusOutput
+    errors = (404,)
+
+    def get(self, request):
+        data = self.input()
+        job = selectors.job_for_item(item_id=data["imageID"], user=self.identity.user)
+        return ok(selectors.generation_status(job=job, request=request))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+
+from aimg_site.api.exceptions import NotFound
+from library.items.media import item_url
 
 from .models import GenerationJob, GenerationModel, JobStatus, SamplePrompt
 from .queues import model_queue_names
@@ -49,3 +52,47 @@ def queues_lengths(*, names: list[str] | None = None) -> list[dict]:
         for pk, name in models
         for priority, queue in model_queue_names(name)
     ]
+
+
+def job_for_item(*, item_id, user) -> GenerationJob:
+    """The generation job of ``user``'s item ``item_id``; anyone else's (or none) is a 404."""
+    job = (
+        GenerationJob.objects.select_related("item", "item__folder")
+        .filter(item_id=item_id, user_id=getattr(user, "pk", None))
+        .first()
+    )
+    if user is None or job is None:
+        raise NotFound("Item not found.")
+    return job
+
+
+def queue_position(*, job: GenerationJob) -> int | None:
+    """1-based place of a queued job among the model's queued jobs: Pro before free, then oldest first.
+
+    ``None`` for a job that is not queued.
+    """
+    if job.status != JobStatus.QUEUED:
+        return None
+    ahead = GenerationJob.objects.filter(model_id=job.model_id, status=JobStatus.QUEUED).filter(
+        Q(priority__gt=job.priority) | Q(priority=job.priority, queued_at__lt=job.queued_at)
+    )
+    return ahead.count() + 1
+
+
+def generation_status(*, job: GenerationJob, request=None) -> dict:
+    """The GenerationStatus of ``job`` (``url`` once completed, ``queuePosition`` while queued)."""
+    item = job.item
+    data: dict = {
+        "imageID": str(item.pk),
+        "status": job.status,
+        "ignoredWords": ", ".join(job.ignored_words),
+        "mtype": item.mtype,
+    }
+    if item.folder_id is not None and item.folder is not None:
+        data["folderID"] = item.folder.public_id
+    if job.status == JobStatus.COMPLETED:
+        data["url"] = item_url(item, request)
+    position = queue_position(job=job)
+    if position is not None:
+        data["queuePosition"] = position
+    return data

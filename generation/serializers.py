@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api.fields import BoolParam, CommaListField
+from library.folders.serializers import FolderIdField
 
-from .models import GenerationModel, SamplePrompt
+from .models import GenerationModel, JobStatus, SamplePrompt
 
 
 class ModelIdsQuery(serializers.Serializer):
@@ -92,3 +94,42 @@ class QueueLengthOutput(serializers.Serializer):
         help_text="Queues with -p1- in their name are Pro users' priority queues."
     )
     queueLength = serializers.IntegerField(help_text="How many jobs wait in the queue.")
+
+
+@extend_schema_field(
+    {"type": "string", "description": "A private folder id (UUID) or a public one (p-UUID)."}
+)
+class AnyFolderIdField(FolderIdField):
+    """A folder id of either kind."""
+
+
+class GenerateImageInput(serializers.Serializer):
+    """generateImage body. Limits that depend on the model are checked by the service (400 naming the parameter)."""
+
+    prompt = serializers.CharField(max_length=4000, help_text="The prompt to generate from.")
+    negprompt = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    modelName = serializers.CharField(max_length=100, required=False, default="f222")
+    steps = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="Default 20.")
+    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**32 - 1)
+    subseed = serializers.IntegerField(required=False, min_value=0, max_value=2**32 - 1, default=0)
+    subseed_strength = serializers.FloatField(required=False, min_value=0, max_value=1, default=0)
+    height = serializers.IntegerField(required=False, min_value=1, max_value=16384)
+    width = serializers.IntegerField(required=False, min_value=1, max_value=16384)
+    sampler = serializers.CharField(max_length=100, required=False, help_text="Default DPM++ 2M Karras.")
+    cfgscale = serializers.FloatField(
+        required=False, min_value=1, max_value=12, help_text="[1, 12], default 7."
+    )
+    restoreFaces = BoolParam(required=False, default=False)
+    folderID = AnyFolderIdField(required=False, help_text="One of the caller's folders (404 otherwise).")
+
+
+class GenerationStatusOutput(serializers.Serializer):
+    """The reference's GenerationStatus (``status``: queued, running, completed, failed, cancelled)."""
+
+    imageID = serializers.UUIDField()
+    folderID = serializers.CharField(required=False)
+    status = serializers.ChoiceField(choices=JobStatus.values)
+    ignoredWords = serializers.CharField(help_text="The filtered words, comma-separated ('' when none).")
+    mtype = serializers.CharField(help_text="image or video.")
+    url = serializers.CharField(required=False)
+    queuePosition = serializers.IntegerField(required=False, help_text="1 = next to start.")

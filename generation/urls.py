@@ -8,4 +8,6 @@ urlpatterns: list = [
     endpoint(api.GetModelsApi),
     endpoint(api.GetSamplePromptsApi),
     endpoint(api.GetQueuesLengthApi),
+    endpoint(api.GenerateImageApi),
+    endpoint(api.GetItemStatusApi),
 ]
