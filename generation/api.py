@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aimg_site.api.envelope import ok
-from aimg_site.api.views import ApiView
+from aimg_site.api.views import AdminPolicy, ApiView
 from library.items.serializers import ItemIdQuery
 
 from . import selectors, services
@@ -102,11 +102,13 @@ class GetItemStatusApi(_GenerationApi):
     """Where the caller's generation stands: status, queue position, and the URL once completed."""
 
     operation_id = "getItemStatus"
+    admin_policy = AdminPolicy.OPTIONAL
     query_serializer = ItemIdQuery
     output_serializer = GenerationStatusOutput
     errors = (404,)
 
     def get(self, request):
         data = self.input()
-        job = selectors.job_for_item(item_id=data["imageID"], user=self.identity.user)
-        return ok(selectors.generation_status(job=job, request=request))
+        is_admin = self.identity.is_admin
+        job = selectors.job_for_item(item_id=data["imageID"], user=self.identity.user, is_admin=is_admin)
+        return ok(selectors.generation_status(job=job, request=request, with_events=is_admin))

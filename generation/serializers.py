@@ -123,6 +123,13 @@ class GenerateImageInput(serializers.Serializer):
     folderID = AnyFolderIdField(required=False, help_text="One of the caller's folders (404 otherwise).")
 
 
+class GenerationEventOutput(serializers.Serializer):
+    status = serializers.CharField(help_text="queued, running, retrying, completed, failed or cancelled.")
+    attempt = serializers.IntegerField()
+    message = serializers.CharField()
+    time = serializers.DateTimeField()
+
+
 class GenerationStatusOutput(serializers.Serializer):
     """The reference's GenerationStatus (``status``: queued, running, completed, failed, cancelled)."""
 
@@ -133,3 +140,9 @@ class GenerationStatusOutput(serializers.Serializer):
     mtype = serializers.CharField(help_text="image or video.")
     url = serializers.CharField(required=False)
     queuePosition = serializers.IntegerField(required=False, help_text="1 = next to start.")
+    estimatedStartTime = serializers.DateTimeField(
+        required=False, help_text="Beyond the reference: when a queued job should start (ISO 8601)."
+    )
+    progress = serializers.FloatField(required=False, help_text="Beyond the reference: 0 to 1 while running.")
+    errorMessage = serializers.CharField(required=False, help_text="Why a failed job failed.")
+    events = GenerationEventOutput(many=True, required=False, help_text="Admins only: every state change.")

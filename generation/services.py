@@ -27,6 +27,7 @@ from PIL import Image
 from accounts.users.abuse import abuse_assert_can_generate
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Forbidden, InvalidParameter, NotAuthenticated, RateLimited
+from aimg_site.core.models import Domain
 from aimg_site.core.scoping import domain_context
 from billing.entitlements import user_tier
 from library.folders.ids import FolderRef
@@ -275,13 +276,41 @@ def job_claim(*, job_id: uuid.UUID, worker: str) -> bool:
     return claimed == 1
 
 
-def job_run(*, job_id: uuid.UUID, worker: str) -> str:
-    """Claim and run one job to its end; returns its final status (or ``"skipped"`` if not claimed).
+def job_claim_next(*, model_id: int, worker: str) -> uuid.UUID | None:
+    """Claim the model's next queued job in queue order (Pro first, fair turns); ``None`` when none is left.
 
-    If the job or its item was deleted before this runs, it exits cleanly.
+    The bound domain's queue. Candidates another worker took first are passed over.
     """
-    if not job_claim(job_id=job_id, worker=worker):
+    from .selectors import queue_order
+
+    for _ in range(3):
+        candidates = list(queue_order(model_id=model_id).values_list("id", flat=True)[:10])
+        if not candidates:
+            return None
+        for candidate in candidates:
+            if job_claim(job_id=candidate, worker=worker):
+                return candidate
+    return None
+
+
+def job_run(*, job_id: uuid.UUID, worker: str) -> str:
+    """Run the next job of ``job_id``'s model queue to its end; returns its final status.
+
+    Every queued job sends one message, and each message runs one job: the
+    queue's head under ``queue_order``, which is not always ``job_id`` (a Pro
+    job queued later goes first). So the broker's FIFO order never decides
+    who starts first; the database does. ``"skipped"`` when nothing is
+    queued any more (the job was claimed, finished, or deleted).
+    """
+    hint = GenerationJob.all_domains.filter(pk=job_id).values("model_id", "domain_id").first()
+    if hint is None:
         return "skipped"
+    domain = Domain.objects.get(pk=hint["domain_id"])
+    with domain_context(domain):
+        claimed = job_claim_next(model_id=hint["model_id"], worker=worker)
+    if claimed is None:
+        return "skipped"
+    job_id = claimed
     job = GenerationJob.all_domains.select_related("item", "model", "domain").get(pk=job_id)
     with domain_context(job.domain):
         _event(job, JobStatus.RUNNING, f"worker {worker}")
