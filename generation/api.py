@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aimg_site.api.envelope import ok
+from aimg_site.api.exceptions import Conflict
 from aimg_site.api.views import AdminPolicy, ApiView
 from library.items.serializers import ItemIdQuery
 
@@ -112,3 +113,20 @@ class GetItemStatusApi(_GenerationApi):
         is_admin = self.identity.is_admin
         job = selectors.job_for_item(item_id=data["imageID"], user=self.identity.user, is_admin=is_admin)
         return ok(selectors.generation_status(job=job, request=request, with_events=is_admin))
+
+
+class CancelGenerationApi(_GenerationApi):
+    """Beyond the reference: cancel the caller's own queued or running generation (others' are a 404)."""
+
+    operation_id = "cancelGeneration"
+    body_serializer = ItemIdQuery
+    output_serializer = GenerationStatusOutput
+    errors = (404, 409)
+
+    def post(self, request):
+        data = self.input()
+        job = selectors.job_for_item(item_id=data["imageID"], user=self.identity.user)
+        if not services.job_cancel(job=job):
+            raise Conflict(f"The generation has already {job.status}.")
+        job.refresh_from_db()
+        return ok(selectors.generation_status(job=job, request=request))

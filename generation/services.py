@@ -317,9 +317,11 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
         params = job.parameters
 
         def on_step(step: int, steps: int) -> None:
-            GenerationJob.all_domains.filter(pk=job_id, status=JobStatus.RUNNING, lease_owner=worker).update(
-                progress=step / steps, lease_expires_at=_lease_until()
-            )
+            held = GenerationJob.all_domains.filter(
+                pk=job_id, status=JobStatus.RUNNING, lease_owner=worker
+            ).update(progress=step / steps, lease_expires_at=_lease_until())
+            if not held:
+                raise JobCancelled()
 
         try:
             png = local.render_image(
@@ -337,6 +339,8 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
                 },
                 on_step=on_step,
             )
+        except JobCancelled:
+            return "lost"
         except Exception as exc:  # the local renderer has no transient failures
             return _job_fail(job=job, worker=worker, message=f"The image could not be rendered: {exc}")
         return _job_complete(job=job, worker=worker, png=png)
@@ -381,3 +385,25 @@ def _job_fail(*, job: GenerationJob, worker: str, message: str) -> str:
         job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
         _event(job, JobStatus.FAILED, message)
     return JobStatus.FAILED
+
+
+class JobCancelled(Exception):
+    """Raised inside a running render when its job was cancelled (the lease renewal found no row)."""
+
+
+def job_cancel(*, job: GenerationJob) -> bool:
+    """Cancel a queued or running job; False when it had already finished.
+
+    One conditional update: a worker that still runs it finds its lease gone at
+    the next step, stops, and writes nothing (its completion is conditional on
+    ``status=running``).
+    """
+    with transaction.atomic():
+        done = GenerationJob.objects.filter(pk=job.pk, status__in=ACTIVE_STATUSES).update(
+            status=JobStatus.CANCELLED, finished_at=timezone.now(), lease_expires_at=None
+        )
+        if not done:
+            return False
+        job.refresh_from_db()
+        _event(job, JobStatus.CANCELLED)
+    return True

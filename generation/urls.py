@@ -10,4 +10,5 @@ urlpatterns: list = [
     endpoint(api.GetQueuesLengthApi),
     endpoint(api.GenerateImageApi),
     endpoint(api.GetItemStatusApi),
+    endpoint(api.CancelGenerationApi),
 ]
