@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 ## with a Celery worker beside it (embedded defaults: SQLite, folder broker).
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_catalog --all-domains
 	DEBUG=$${DEBUG:-true} HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python bin/run_dev.py --host $(HOST) --port $(PORT)
 

@@ -276,6 +276,11 @@ AIMG_GENERATION_BACKEND = env.str("AIMG_GENERATION_BACKEND", default="local")
 if AIMG_GENERATION_BACKEND not in ("local", "comfyui"):
     raise ImproperlyConfigured("AIMG_GENERATION_BACKEND must be 'local' or 'comfyui'.")
 COMFYUI_URL = env.str("COMFYUI_URL", default="")
+AIMG_LOCAL_SECONDS_PER_STEP = env.float("AIMG_LOCAL_SECONDS_PER_STEP", default=0.0)
+if AIMG_LOCAL_SECONDS_PER_STEP < 0:
+    raise ImproperlyConfigured("AIMG_LOCAL_SECONDS_PER_STEP must be 0 or more.")
+# How long a worker's claim on a generation job lasts without renewal.
+AIMG_GENERATION_LEASE_SECONDS = env.int("AIMG_GENERATION_LEASE_SECONDS", default=30)
 # Absolute base for media URLs handed to clients and to outside services.
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 

@@ -1,3 +1,14 @@
 """Routes of this app's documented endpoints (see aimg_site.api.views.endpoint)."""
 
-urlpatterns: list = []
+from aimg_site.api.views import endpoint
+
+from . import api
+
+urlpatterns: list = [
+    endpoint(api.GetModelsApi),
+    endpoint(api.GetSamplePromptsApi),
+    endpoint(api.GetQueuesLengthApi),
+    endpoint(api.GenerateImageApi),
+    endpoint(api.GetItemStatusApi),
+    endpoint(api.CancelGenerationApi),
+]

@@ -15,6 +15,7 @@ import pytest
 from accounts.admin_keys.services import admin_key_create
 from accounts.sessions import cache as session_cache
 from aimg_site.api import ratelimit
+from aimg_site.celery import app as celery_app
 from aimg_site.core.defaults import DOMAINS
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import bind_domain, unbind_domain
@@ -28,6 +29,21 @@ HOSTS = {"freejourney.ai": "api.freejourney.ai", "sexy.ai": "api.sexy.ai"}
 
 #: Re-exported for tests that import helpers from here; new code imports from ``tests.support``.
 __all__ = ["HOSTS", "ApiClient", "ApiResponse", "Persona", "assert_envelope"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_queue_of_this_test_process(worker_id):
+    """Each pytest-xdist process sends and consumes on its own Celery queue.
+
+    Processes share the broker but not the database (``test_gw0``, ``test_gw1``): a real worker
+    started by one process must never take a task another process sent, whose rows it cannot see.
+    """
+    name = f"aimg-test-{worker_id}"
+    conf = celery_app.conf
+    conf.task_default_queue = conf.task_default_exchange = conf.task_default_routing_key = name
+    for cached in ("queues", "default_queue", "default_exchange", "router"):
+        celery_app.amqp.__dict__.pop(cached, None)
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ ERROR_CODE_RANGES: dict[str, range] = {
     "accounts": range(1000, 1100),
     "platform": range(1100, 1200),  # aimg_site/ (the shared layer, core); none yet
     "library": range(1200, 1300),
-    "generation": range(1300, 1400),  # reserved
+    "generation": range(1300, 1400),
     "billing": range(1400, 1500),  # reserved
     "moderation": range(1500, 1600),  # reserved
     "integrations": range(1600, 1700),  # reserved (Civitai, Scenario)
@@ -55,6 +55,14 @@ class ErrorCode(enum.IntEnum):
     #: 409: the owner already has the most items waiting for approval (was 1001 before
     #: the registry, which also meant ACCOUNTS_EMAIL_CHANGE_EXTERNAL_LOGIN).
     LIBRARY_PENDING_APPROVAL_LIMIT = 1201
+
+    # --- generation (1300-1399) ---
+    #: 429: the user already has as many queued or running jobs with the model as their tier allows.
+    GENERATION_CONCURRENCY_LIMIT = 1301
+    #: 403: the model needs a higher PRO tier than the user's.
+    GENERATION_TIER_TOO_LOW = 1302
+    #: 401: the model needs a signed-up account (anonymous sessions and guests are refused).
+    GENERATION_REGISTRATION_WALL = 1303
 
     @property
     def app(self) -> str:

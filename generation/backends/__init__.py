@@ -1,0 +1,1 @@
+"""Generation back ends: ``local`` (Pillow preview renderer); ``comfyui`` comes in a later slice."""

@@ -1,0 +1,67 @@
+"""The versioned generation catalog and its loader.
+
+Each catalog file is a JSON list of rows; ``LOADERS`` maps a file to the model
+it fills and the field that identifies a row within a domain. ``catalog_load``
+upserts every loader's rows for one domain, so running it again changes
+nothing (idempotent) and edits made in the admin to fields the files do not
+name survive. Later issues add workflow templates, report queues and billing
+plans by appending a loader.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from aimg_site.core.models import Domain
+from aimg_site.core.scoping import domain_context
+
+CATALOG_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Loader:
+    """One catalog file: ``filename`` rows upserted into ``model`` by ``key`` (``app_label.Model``)."""
+
+    filename: str
+    model: str
+    key: str
+
+
+LOADERS: tuple[Loader, ...] = (
+    Loader("models.json", "generation.GenerationModel", "name"),
+    Loader("sample_prompts.json", "generation.SamplePrompt", "key"),
+)
+
+
+def catalog_rows(filename: str) -> list[dict]:
+    """The rows of one catalog file."""
+    with open(CATALOG_DIR / filename, encoding="utf-8") as f:
+        rows = json.load(f)
+    if not isinstance(rows, list):
+        raise ValueError(f"{filename}: a catalog file is a JSON list of objects")
+    return rows
+
+
+def catalog_load(*, domain: Domain) -> dict[str, dict[str, int]]:
+    """Upsert every catalog file's rows for ``domain``; returns ``{file: {"created": n, "updated": m}}``."""
+    from django.apps import apps
+
+    report: dict[str, dict[str, int]] = {}
+    with domain_context(domain), transaction.atomic():
+        for loader in LOADERS:
+            model = apps.get_model(loader.model)
+            created = updated = 0
+            for row in catalog_rows(loader.filename):
+                row = dict(row)
+                key = row.pop(loader.key)
+                _, was_created = model.objects.update_or_create(
+                    domain=domain, **{loader.key: key}, defaults=row
+                )
+                created += was_created
+                updated += not was_created
+            report[loader.filename] = {"created": created, "updated": updated}
+    return report
