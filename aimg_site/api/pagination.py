@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from rest_framework import serializers
 
@@ -187,7 +188,5 @@ def _apply_index(qs: QuerySet, page: PageRequest, time_field: str, tiebreak_fiel
 
 
 def _is_uuid_field(queryset: QuerySet, name: str) -> bool:
-    from django.db import models
-
     field = queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
     return isinstance(field, models.UUIDField)
