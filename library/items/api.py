@@ -82,7 +82,7 @@ class GetItemApi(_ItemApi):
 
     def get(self, request):
         data = self.input()
-        item = selectors.item_get_for_viewer(item_id=data["imageID"], viewer=self.identity.user)
+        item = selectors.item_get_listed(item_id=data["imageID"], viewer=self.identity.user)
         return ok(self.item_payload(item))
 
 
@@ -141,7 +141,7 @@ class GetMyCreationsApi(_ItemApi):
             is_public=data.get("isPublic"),
             approval_status=data.get("publicApprovalStatus"),
         )
-        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
+        qs = selectors.with_viewer_reaction(selectors.with_tag_names(qs), viewer=self.identity.user)
         page = paginate(qs, PageRequest.from_input(data), time_field="completed_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
@@ -167,7 +167,7 @@ class GetPublicCreationsApi(_ItemApi):
         qs, total = selectors.public_creations(
             user_id=data.get("userID"), folder=folder, mtype=data.get("mtype")
         )
-        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
+        qs = selectors.with_viewer_reaction(selectors.with_tag_names(qs), viewer=self.identity.user)
         page = paginate(qs, PageRequest.from_input(data), time_field="completed_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
@@ -237,7 +237,7 @@ class GetItemsApi(_ItemApi):
             is_public=data.get("isPublic"),
             approval_status=data.get("publicApprovalStatus"),
         )
-        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
+        qs = selectors.with_viewer_reaction(selectors.with_tag_names(qs), viewer=self.identity.user)
         page = paginate(qs, PageRequest.from_input(data), time_field="completed_at")
         self.audit(details={key: str(value) for key, value in data.items()})
         return ok(self.items_payload(page.rows), metadata=page.metadata)
