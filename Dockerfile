@@ -16,4 +16,6 @@ RUN pip install --upgrade pip && pip install -e . \
 
 USER aimg
 EXPOSE 8000
-CMD ["gunicorn", "aimg_site.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# Run from /app, the repository root, so that gunicorn reads gunicorn.conf.py (bind, workers,
+# timeouts, request-line and header limits); PORT and WEB_CONCURRENCY tune it.
+CMD ["gunicorn", "aimg_site.wsgi"]

@@ -10,7 +10,7 @@ PORT ?= 8000
 # Test processes: pytest-xdist workers (each gets its own test database).
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint format check schema worker clean
+.PHONY: run test fuzz lint format check schema worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not schemathesis"
 	$(BIN)/python -m pytest -m schemathesis
+
+## make fuzz: the stack under gunicorn (gunicorn.conf.py) on a fresh database, fuzzed by schemathesis's
+## CLI with every check for FUZZ_SECONDS (default 300); see bench/fuzz.py.
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,9 +19,14 @@ from django.utils.html import format_html, format_html_join
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.services import audit_log_record
 
-from .admin_keys.services import admin_key_create, admin_key_revoke
+from .admin_keys.services import admin_key_create, admin_key_revoke, admin_key_user_prepare
 from .models import AdminKey, ArchivedEmail, ProfilePicture, Session, User, UserKVP, UserLoginProvider
-from .users.services import user_delete, user_set_abuse_level, user_set_profile_picture_banned
+from .users.services import (
+    user_delete,
+    user_grant_staff,
+    user_set_abuse_level,
+    user_set_profile_picture_banned,
+)
 
 
 def _roles(request) -> set[str]:
@@ -187,18 +192,27 @@ class UserAdmin(RoleAccessMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         changed = set(form.changed_data)
         rules = {"abuse_level", "profile_picture_banned"} & changed
+        stored = User.objects.get(pk=obj.pk)
+        level, banned = obj.abuse_level, obj.profile_picture_banned
+        is_staff, roles = obj.is_staff, list(obj.roles or [])
+        grants_staff = is_staff and (not stored.is_staff or bool(set(roles) - set(stored.roles or [])))
+        # Fields with rules go through their services; the rest is saved as usual.
         if rules:
-            # Fields with rules go through their services; the rest is saved as usual.
-            level, banned = obj.abuse_level, obj.profile_picture_banned
-            stored = User.objects.get(pk=obj.pk)
             obj.abuse_level, obj.profile_picture_banned = stored.abuse_level, stored.profile_picture_banned
+        if grants_staff:
+            obj.is_staff, obj.roles = stored.is_staff, stored.roles
         super().save_model(request, obj, form, change)
         if "abuse_level" in rules:
             user_set_abuse_level(user=obj, level=level)
         if "profile_picture_banned" in rules:
             user_set_profile_picture_banned(user=obj, banned=banned)
+        if grants_staff:
+            grant = user_grant_staff(user=obj, roles=roles)
+            obj.is_staff, obj.roles, obj.password = grant.user.is_staff, grant.user.roles, grant.user.password
+            self.message_user(request, grant.message, messages.WARNING if grant.secured else messages.INFO)
         if changed:
             audit_log_record(
+                request=request,
                 action="console:change_user",
                 target=obj,
                 actor=request.user,
@@ -210,7 +224,7 @@ class UserAdmin(RoleAccessMixin, admin.ModelAdmin):
         count = 0
         for user in queryset:
             user_delete(user=user)
-            audit_log_record(action="console:disable_user", target=user, actor=request.user)
+            audit_log_record(request=request, action="console:disable_user", target=user, actor=request.user)
             count += 1
         self.message_user(request, f"Disabled {count} account(s).", messages.SUCCESS)
 
@@ -246,13 +260,20 @@ class AdminKeyAdmin(RoleAccessMixin, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
+        grant = admin_key_user_prepare(email=obj.user.email)
+        if grant.granted:
+            self.message_user(request, grant.message, messages.WARNING if grant.secured else messages.INFO)
         key, raw_key = admin_key_create(email=obj.user.email, name=obj.name)
         for field in ("id", "domain_id", "prefix", "key_digest", "created_at"):
             setattr(obj, field, getattr(key, field))
         obj._state.adding = False
         obj._state.db = key._state.db
         audit_log_record(
-            action="create_admin_key", target=key, actor=request.user, details={"via": "console"}
+            request=request,
+            action="create_admin_key",
+            target=key,
+            actor=request.user,
+            details={"via": "console"},
         )
         messages.warning(request, f"New key for {key.user.email}, shown only this once: {raw_key}")
 
@@ -261,7 +282,11 @@ class AdminKeyAdmin(RoleAccessMixin, admin.ModelAdmin):
         for key in queryset:
             admin_key_revoke(key=key)
             audit_log_record(
-                action="revoke_admin_key", target=key, actor=request.user, details={"via": "console"}
+                request=request,
+                action="revoke_admin_key",
+                target=key,
+                actor=request.user,
+                details={"via": "console"},
             )
         self.message_user(request, "Revoked.", messages.SUCCESS)
 

@@ -8,15 +8,16 @@ from django.core.exceptions import PermissionDenied
 from aimg_site.api import ratelimit
 from aimg_site.api.clientip import client_address
 from aimg_site.api.exceptions import RateLimited
-from aimg_site.core.scoping import current_domain
 
 from .models import User
+from .signin.throttle import password_check_admit, sign_in_address_remember
 from .users.abuse import ABUSE_LEVEL_BANNED
 
 
-def _count_password_check(request, email: str) -> None:
-    """Count a console sign-in attempt under the API's own limits (``sign-in-address`` and
-    ``password-check-email``, shared with ``authenticateUser``: the password is the same).
+def _count_password_check(request, email: str, user: User | None) -> None:
+    """Count a console sign-in attempt under the API's own rules (``sign-in-address`` and
+    ``accounts.signin.throttle.password_check_admit``, shared with ``authenticateUser``: the password
+    is the same).
 
     Past a limit the attempt is refused without checking the password; ``PermissionDenied`` makes
     ``django.contrib.auth.authenticate`` stop and report a failed login.
@@ -25,7 +26,7 @@ def _count_password_check(request, email: str) -> None:
         address = client_address(request) if request is not None else None
         if address:
             ratelimit.hit("sign-in-address", key=address)
-        ratelimit.hit("password-check-email", key=f"{current_domain().pk}:{email.strip().lower()}")
+        password_check_admit(email=email, client_address=address, user=user)
     except RateLimited:
         raise PermissionDenied("Too many sign-in attempts.") from None
 
@@ -38,12 +39,13 @@ class DomainEmailBackend(ModelBackend):
         email = username or kwargs.get("email")
         if not email or not password:
             return None
-        _count_password_check(request, email)
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        _count_password_check(request, email, user)
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
+            sign_in_address_remember(user=user, client_address=client_address(request) if request else None)
             return user
         return None
 

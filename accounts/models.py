@@ -33,10 +33,15 @@ class UserManager(DomainScopedManager, BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra):
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        extra.setdefault("roles", ["admin"])
-        return self.create_user(email, password, **extra)
+        """``createsuperuser``'s account: made as a plain user, then staff through the one service that
+        grants it (``accounts.users.services.user_grant_staff``), with the operator's password kept."""
+        from accounts.users.services import user_grant_staff  # that module imports this one
+
+        roles = extra.pop("roles", None) or [User.Role.ADMIN]
+        extra.pop("is_staff", None)
+        extra.pop("is_superuser", None)
+        user = self.create_user(email, password, **extra)
+        return user_grant_staff(user=user, roles=roles, is_superuser=True, password_set_by_operator=True).user
 
 
 class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):
@@ -109,13 +114,13 @@ class User(AbstractBaseUser, PermissionsMixin, DomainScopedModel):
 class Session(DomainScopedModel):
     """One ``X-Session-ID``: anonymous (no user), a guest's, or a signed-in user's.
 
-    Only a SHA-256 digest of the id is stored. A row exists once the session
+    Only a SHA-256 digest of the id is stored (unique within the domain). A row exists once the session
     needs state (a guest user, a sign-in, a view count); a UUID the server has
     never seen is an anonymous session until then. Ending a session deletes
     the row, so its id becomes an unknown (anonymous) one again.
     """
 
-    key_digest = models.CharField(max_length=64, unique=True)
+    key_digest = models.CharField(max_length=64)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions")
     is_authenticated = models.BooleanField(
         default=False, help_text="Signed in (as opposed to a guest's session)."
@@ -127,6 +132,11 @@ class Session(DomainScopedModel):
     login_provider = models.CharField(max_length=30, blank=True)
 
     class Meta:
+        constraints = [
+            # Per domain, not global: an id of one site sent to the other is an unknown id there
+            # (a new anonymous session of that site), never a collision with the first site's row.
+            models.UniqueConstraint(fields=["domain", "key_digest"], name="accounts_session_key_per_domain"),
+        ]
         indexes = [models.Index(fields=["user", "last_seen_at"], name="accounts_session_user_idx")]
 
     def __str__(self) -> str:
@@ -224,7 +234,9 @@ class OneTimePassword(DomainScopedModel):
     Only an HMAC-SHA256 of (email, code) keyed with ``SECRET_KEY`` is stored,
     so a code is found with one indexed lookup and the table alone does not
     reveal codes. ``used_at`` is set by a conditional UPDATE, so a code is
-    consumed once even by concurrent requests.
+    consumed once even by concurrent requests. A code asked for while its
+    email's codes were being guessed is bound to the address that asked
+    (``accounts.signin.throttle``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -234,7 +246,14 @@ class OneTimePassword(DomainScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    client_address = models.GenericIPAddressField(null=True, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True, help_text="Who asked for it.")
+    address_bound = models.BooleanField(
+        default=False,
+        help_text="Asked for while the email's codes were under attack: tried only from client_address.",
+    )
+    failed_checks = models.PositiveSmallIntegerField(
+        default=0, help_text="Wrong codes tried from client_address while it was bound there."
+    )
 
     class Meta:
         indexes = [

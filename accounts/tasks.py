@@ -13,12 +13,12 @@ import logging
 from smtplib import SMTPException, SMTPRecipientsRefused
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aimg_site.core.scoping import domain_context
+from aimg_site.core.selectors import domain_sender
 
 from .models import OneTimePassword
 from .sessions.services import sessions_delete_expired
@@ -74,7 +74,7 @@ def send_otp_email(otp_id: str, code: str) -> bool:
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
             body=render_to_string("accounts/otp_email.txt", context),
-            from_email=getattr(settings, "AIMG_OTP_FROM_EMAIL", None) or settings.DEFAULT_FROM_EMAIL,
+            from_email=domain_sender(domain),
             to=[row.email],
         )
         message.attach_alternative(render_to_string("accounts/otp_email.html", context), "text/html")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -120,9 +121,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, whose health check skips connections used a moment ago (one round trip less).
     DATABASES["default"]["ENGINE"] = "aimg_site.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout let the embedded worker and web process share the file.
+    # WAL lets readers run beside the one writer (the embedded worker, web threads and processes
+    # share the file). A deferred transaction that reads and then writes fails at once with
+    # "database is locked" when another connection writes meanwhile (SQLite cannot wait there);
+    # BEGIN IMMEDIATE takes the write lock first, so writers queue for up to the busy timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -180,7 +188,13 @@ else:
     # filemail:// URL loses the leading slash of an absolute path).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Sender of each site's mail (aimg_site.core.selectors.domain_sender): {domain} and {display_name}
+# come from the domain's row, so sexy.ai's codes come from sexy.ai. DEFAULT_FROM_EMAIL, when set,
+# is one fixed sender for every site instead (what it meant before), and Django's own fallback.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AIMG <no-reply@freejourney.ai>")
+AIMG_FROM_EMAIL = env.str(
+    "AIMG_FROM_EMAIL", default=env.str("DEFAULT_FROM_EMAIL", default="{display_name} <no-reply@{domain}>")
+)
 
 # --- Files ----------------------------------------------------------------------
 AIMG_STORAGE = env.str("AIMG_STORAGE", default="local")
@@ -240,6 +254,8 @@ AIMG_DEFAULT_DOMAIN = env.str("AIMG_DEFAULT_DOMAIN", default="freejourney.ai")
 AIMG_SESSION_IDLE_DAYS = env.int("AIMG_SESSION_IDLE_DAYS", default=30)
 # Reads refresh a session's last-seen time at most this often.
 AIMG_SESSION_TOUCH_SECONDS = env.int("AIMG_SESSION_TOUCH_SECONDS", default=300)
+# A new password or email (setSelfUserProperties) needs a session signed in this recently.
+AIMG_RECENT_SIGN_IN_MINUTES = env.int("AIMG_RECENT_SIGN_IN_MINUTES", default=15)
 # Seconds what a session id resolves to is cached (accounts.sessions.cache forgets it on every change).
 AIMG_SESSION_CACHE_SECONDS = 30
 
@@ -263,8 +279,30 @@ COMFYUI_URL = env.str("COMFYUI_URL", default="")
 # Absolute base for media URLs handed to clients and to outside services.
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 
-# Rate limits: storage follows REDIS_URL (shared between processes) or memory.
-AIMG_RATELIMIT_STORAGE_URI = env.str("AIMG_RATELIMIT_STORAGE_URI", default=REDIS_URL or "memory://")
+
+def parse_api_base_url(value: str) -> str:
+    """``AIMG_API_BASE_URL``: empty, or an http(s) origin (scheme and host, no path)."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ImproperlyConfigured(
+            f"AIMG_API_BASE_URL must be an origin such as https://api.example.com, not {value!r}."
+        )
+    return value
+
+
+# The API's public origin when it is not https://api.<domain> (staging-api. on staging rows): local
+# development (make run sets it), a single-host deployment. OAuth callback URLs are built from it.
+AIMG_API_BASE_URL = parse_api_base_url(env.str("AIMG_API_BASE_URL", default=""))
+
+# Rate limits: storage follows REDIS_URL, else a SQLite file under var/ (aimg_site.api.ratelimit_sqlite):
+# one count for every process either way ("memory://" would count per process).
+AIMG_RATELIMIT_STORAGE_URI = env.str(
+    "AIMG_RATELIMIT_STORAGE_URI",
+    default=REDIS_URL or f"sqlite:///{(VAR_DIR / 'ratelimits.sqlite3').absolute()}",
+)
 AIMG_RATELIMIT_ENABLED = env.bool("AIMG_RATELIMIT_ENABLED", default=True)
 AIMG_RATELIMIT_KEY_PREFIX = env.str("AIMG_RATELIMIT_KEY_PREFIX", default="aimg-limits")
 
@@ -280,10 +318,9 @@ SOCIALACCOUNT_LOGIN_ON_GET = True
 SOCIALACCOUNT_ADAPTER = "accounts.oauth.adapters.SocialAccountAdapter"
 # Extra hosts (besides each domain's front end) that OAuth logins may return to, e.g. localhost in development.
 AIMG_OAUTH_REDIRECT_HOSTS = env.list("AIMG_OAUTH_REDIRECT_HOSTS", default=[])
-# Scheme of the OAuth callback URL sent to providers (they require https; TLS ends at the proxy).
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("AIMG_OAUTH_CALLBACK_PROTOCOL", default="http" if DEBUG else "https")
-if ACCOUNT_DEFAULT_HTTP_PROTOCOL not in ("http", "https"):
-    raise ImproperlyConfigured("AIMG_OAUTH_CALLBACK_PROTOCOL must be 'http' or 'https'.")
+# allauth's scheme for absolute URLs it builds itself; the OAuth callback URL given to providers is
+# not one of them: accounts.oauth builds it from AIMG_API_BASE_URL or the domain, never the Host.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # OAuth clients from the environment; a provider without a client id is not offered.
 SOCIALACCOUNT_PROVIDERS = {
     provider: {
@@ -342,11 +379,9 @@ CORS_EXPOSE_HEADERS = ["x-session-id", "x-request-id", "retry-after"]
 # --- REST framework and OpenAPI -------------------------------------------------
 REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_RENDERER_CLASSES": ["aimg_site.api.envelope.EnvelopeJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "aimg_site.api.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "aimg_site.api.parsers.FormParser",
-    ],
+    # JSON bodies only (CONTRACT.md); a view that takes an upload or an HTML form post declares
+    # ``parser_classes`` itself. A form-encoded body elsewhere is a 415, and the schema offers JSON only.
+    "DEFAULT_PARSER_CLASSES": ["aimg_site.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["aimg_site.api.authentication.SessionHeaderAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "aimg_site.api.envelope.JSONOnlyNegotiation",

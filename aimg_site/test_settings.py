@@ -19,7 +19,9 @@ LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 # Test processes (pytest-xdist workers, or two suites run at once) may share one Redis:
 # each process keeps its rate-limit counters (emptied before every test, see
 # tests/conftest.py) and cache entries under its own key prefix.
-AIMG_RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+AIMG_RATELIMIT_STORAGE_URI = (
+    REDIS_URL or f"sqlite:///{tempfile.mkdtemp(prefix='aimg-test-limits-')}/limits.sqlite3"
+)
 AIMG_RATELIMIT_KEY_PREFIX = f"aimg-test-{os.getpid()}"
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = AIMG_RATELIMIT_KEY_PREFIX  # type: ignore[index]  # noqa: F405

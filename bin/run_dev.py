@@ -24,6 +24,9 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
     env = dict(os.environ)
+    # OAuth callback URLs come from configuration, never from the Host: here, this server.
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    env.setdefault("AIMG_API_BASE_URL", f"http://{host}:{args.port}")
     python = sys.executable
     worker = subprocess.Popen(
         [

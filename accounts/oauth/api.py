@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.parsers import FormParser
 
 from aimg_site.api.params import parse_choice
+from aimg_site.api.parsers import JSONParser
 from aimg_site.api.schema import ErrorEnvelope
 from aimg_site.api.views import ApiView, SessionPolicy
 
@@ -35,6 +37,7 @@ class AuthLoginProviderApi(ApiView):
     url_path = "auth/<str:loginProvider>"
     session_policy = SessionPolicy.CREATE
     body_serializer = AuthLoginProviderInput
+    parser_classes = (JSONParser, FormParser)  # a top-level HTML form post, as well as JSON
     summary = "Sign in with Google, Discord or GitHub"
     tags = ("accounts",)
 

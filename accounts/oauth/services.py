@@ -26,12 +26,19 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
 from accounts.signin.services import user_secure_for_proven_owner, user_sign_in
-from accounts.users.services import USERNAME_MAX_LENGTH, user_create
+from accounts.users.services import USERNAME_MAX_LENGTH, user_create, user_holding_proven_email
 from aimg_site.api.exceptions import BadRequest, Conflict, Forbidden, InvalidParameter, ServiceUnavailable
 from aimg_site.core.scoping import current_domain
 
 from .flowstate import OAuthFlow, flow_seal
-from .providers import PROVIDER_LABELS, SUPPORTED_PROVIDERS, provider_key, provider_key_split, provider_label
+from .providers import (
+    PROVIDER_LABELS,
+    SUPPORTED_PROVIDERS,
+    oauth_adapter_class,
+    provider_key,
+    provider_key_split,
+    provider_label,
+)
 
 
 def oauth_login_start(
@@ -68,6 +75,8 @@ def oauth_login_start(
         rs=rs,
         is_at_least_18_confirmed=is_at_least_18_confirmed,
     )
+    # The same adapter as the callback's, so the redirect_uri comes from the domain, not the Host.
+    allauth_provider.oauth2_adapter_class = oauth_adapter_class(provider)
     response = allauth_provider.redirect(request, process=AuthProcess.LOGIN, data=flow_seal(flow))
     if response.status_code != 302:
         # allauth rendered an error page instead of redirecting (a misconfigured provider).
@@ -105,7 +114,7 @@ def _link_by_email(*, request: HttpRequest, sociallogin: SocialLogin, user: User
 def _link_or_create(
     *, request: HttpRequest, sociallogin: SocialLogin, flow: OAuthFlow, email: str
 ) -> tuple[User, bool]:
-    existing = User.objects.filter(email__iexact=email, is_guest=False).first()
+    existing = user_holding_proven_email(email=email)  # the provider verified the address
     if existing is not None:
         return _link_by_email(request=request, sociallogin=sociallogin, user=existing), False
     user = user_create(

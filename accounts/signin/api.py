@@ -24,7 +24,7 @@ class CreateUserApi(ApiView):
     body_serializer = CreateUserInput
     output_serializer = SelfUserOutput
     errors = (401, 403, 409)
-    rate_limits = ("sign-in-address", "otp-check-email")
+    rate_limits = ("sign-in-address", "otp-check-email-address")
 
     def post(self, request):
         data = self.input()
@@ -54,7 +54,7 @@ class AuthenticateUserApi(ApiView):
     body_serializer = AuthenticateUserInput
     output_serializer = SelfUserOutput
     errors = (401, 403)
-    rate_limits = ("sign-in-address", "otp-check-email", "password-check-email")
+    rate_limits = ("sign-in-address", "otp-check-email-address", "password-check-email-address")
 
     def post(self, request):
         data = self.input()

@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import uuid
 
-from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Session, User, UserLoginProvider
 from accounts.sessions.selectors import session_digest
-from accounts.sessions.services import session_end, session_rotate, sessions_end_for_user
+from accounts.sessions.services import session_end, session_rotate
 from accounts.tasks import send_otp_email
 from accounts.users.abuse import abuse_assert_can_sign_in
-from accounts.users.selectors import user_find_by_email
-from accounts.users.services import EMAIL_REGISTERED_MESSAGE, email_normalize, user_create
+from accounts.users.selectors import user_find_by_email, user_is_password_only
+from accounts.users.services import (
+    EMAIL_REGISTERED_MESSAGE,
+    MAX_REF_ITEM_LENGTH,
+    MAX_REF_LIST_ITEMS,
+    email_normalize,
+    user_create,
+    user_holding_proven_email,
+    user_remove_password_and_sessions,
+    username_clean,
+)
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import Conflict, InvalidParameter, NotAuthenticated
-from aimg_site.core.scoping import current_domain
 from library.items.services import library_transfer_user_items
 
+from . import throttle
 from .otp import otp_consume, otp_create
 from .passwords import password_validate
 
@@ -61,6 +69,8 @@ def user_sign_in(
     previous session's guest made moves to ``user`` (and a guest's 18+
     confirmation with it). ``login_provider`` is ``"OTP"``, ``"Password"`` or an
     OAuth provider id; the internal ones are recorded for ``getUser``.
+    ``client_address`` then counts as the owner's for the sign-in limits
+    (``throttle.sign_in_address_remember``).
     """
     # Under the user's row lock: a concurrent abuse level 9 or deletion (which update this row and
     # then end the sessions) either sees the new session and ends it, or is seen here.
@@ -78,15 +88,8 @@ def user_sign_in(
             user.is_at_least_18_confirmed = True
             user.save(update_fields=["is_at_least_18_confirmed", "updated_at"])
     _record_login_provider(user=user, login_provider=login_provider)
+    throttle.sign_in_address_remember(user=user, client_address=client_address)
     return new_key
-
-
-def user_email_is_proven(*, user: User) -> bool:
-    """Has someone already shown they receive this account's email (an OTP sign-in, or an OAuth link)?"""
-    return (
-        UserLoginProvider.objects.filter(user=user, provider_id=UserLoginProvider.Provider.OTP).exists()
-        or SocialAccount.objects.filter(user=user).exists()
-    )
 
 
 def user_secure_for_proven_owner(*, user: User) -> User:
@@ -100,17 +103,51 @@ def user_secure_for_proven_owner(*, user: User) -> User:
     Call inside a transaction.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.has_usable_password() and not user_email_is_proven(user=user):
-        user.set_unusable_password()
-        user.save(update_fields=["password", "updated_at"])
-        sessions_end_for_user(user=user)
+    if user_is_password_only(user=user):
+        user_remove_password_and_sessions(user=user)
+    return user
+
+
+def _user_take_over(
+    *,
+    user: User,
+    password: str | None,
+    username: str,
+    is_at_least_18_confirmed: bool,
+    ref_list: list[str] | tuple[str, ...],
+    rs: str,
+) -> User:
+    """A code sign-up for an address held by a live account nobody proved: the code's owner gets it.
+
+    Whatever the registrant set up for signing in ends first
+    (``user_secure_for_proven_owner``); then the sign-up's own password,
+    username and 18+ confirmation apply, and its attribution when the account
+    has none.
+    """
+    user = user_secure_for_proven_owner(user=user)
+    fields = ["updated_at"]
+    if password:
+        user.set_password(password)
+        fields.append("password")
+    if username:
+        user.username = username
+        fields.append("username")
+    if is_at_least_18_confirmed and not user.is_at_least_18_confirmed:
+        user.is_at_least_18_confirmed = True
+        fields.append("is_at_least_18_confirmed")
+    if ref_list and not user.ref_list:
+        user.ref_list = [str(r)[:MAX_REF_ITEM_LENGTH] for r in list(ref_list)[:MAX_REF_LIST_ITEMS]]
+        fields.append("ref_list")
+    if rs and not user.rs:
+        user.rs = rs[:200]
+        fields.append("rs")
+    user.save(update_fields=fields)
     return user
 
 
 # --- Sign-up, sign-in, sign-out ---------------------------------------------------
 
 
-@transaction.atomic
 def user_sign_up(
     *,
     email: str,
@@ -128,6 +165,12 @@ def user_sign_up(
 
     The password is checked against the rule and the email for being free
     before the OTP is used, so a refused sign-up does not spend the code.
+    An address held by a password-only account (``user_is_password_only``) is
+    not in the way of a valid OTP: a live account is taken over by the code's owner (its password and
+    sessions end, then this sign-up's password, username and 18+ confirmation
+    apply), a deleted or banned one lets go of the address and a new account
+    is made. The code is checked in a transaction of its own and the account
+    is made in another, so a wrong code's bookkeeping is kept (``otp_consume``).
     Returns the user and the new session id.
     """
     if client_address:
@@ -137,29 +180,44 @@ def user_sign_up(
         raise InvalidParameter("password", "or 'otp' must be provided")
     if password:
         password_validate(password)
-    if user_find_by_email(email=email) is not None:
+    username = username_clean(username)
+    holder = user_find_by_email(email=email)
+    # Only a code can get past an account that holds the address, and only a password-only one.
+    if holder is not None and (not otp or not user_is_password_only(user=holder)):
         raise Conflict(EMAIL_REGISTERED_MESSAGE)
-    if otp and not otp_consume(email=email, code=otp):
+    # Outside the transaction below: what a wrong code voids and counts must outlive the refusal.
+    if otp and not otp_consume(email=email, code=otp, client_address=client_address):
         raise NotAuthenticated(OTP_WRONG_MESSAGE)
-    user = user_create(
-        email=email,
-        username=username,
-        password=password,
-        is_at_least_18_confirmed=bool(is_at_least_18_confirmed),
-        ref_list=ref_list,
-        rs=rs,
-    )
-    new_key = user_sign_in(
-        user=user,
-        old_session_key=old_session_key,
-        login_provider=UserLoginProvider.Provider.OTP if otp else UserLoginProvider.Provider.PASSWORD,
-        client_address=client_address,
-        user_agent=user_agent,
-    )
+    with transaction.atomic():
+        holder = user_holding_proven_email(email=email) if holder is not None else None
+        if holder is None:
+            user = user_create(
+                email=email,
+                username=username,
+                password=password,
+                is_at_least_18_confirmed=bool(is_at_least_18_confirmed),
+                ref_list=ref_list,
+                rs=rs,
+            )
+        else:
+            user = _user_take_over(
+                user=holder,
+                password=password,
+                username=username,
+                is_at_least_18_confirmed=bool(is_at_least_18_confirmed),
+                ref_list=ref_list,
+                rs=rs,
+            )
+        new_key = user_sign_in(
+            user=user,
+            old_session_key=old_session_key,
+            login_provider=UserLoginProvider.Provider.OTP if otp else UserLoginProvider.Provider.PASSWORD,
+            client_address=client_address,
+            user_agent=user_agent,
+        )
     return user, new_key
 
 
-@transaction.atomic
 def user_authenticate(
     *,
     email: str,
@@ -174,46 +232,51 @@ def user_authenticate(
 
     With both an OTP and a password the OTP decides (it proves the email);
     the password then only matters when the account is being created, where
-    it must satisfy the rule. Wrong codes and passwords are counted per email
-    before they are checked (``otp-check-email``, ``password-check-email``).
-    Credentials are checked before the account's state, so a refused sign-in
-    (403, deleted or abuse level 9) says nothing to someone without them.
+    it must satisfy the rule. Codes and passwords are counted before they are
+    checked (``accounts.signin.throttle``: per address, and per email in a way
+    that never locks the owner out). Credentials are checked before the
+    account's state, so a refused sign-in (403, deleted or abuse level 9) says
+    nothing to someone without them. The credential is checked outside the
+    transaction that signs in, so what a wrong one counted is kept.
     """
     if client_address:
         ratelimit.hit("sign-in-address", key=client_address)
     email = email_normalize(email)
     if not password and not otp:
         raise InvalidParameter("otp", "or 'password' must be provided")
-    domain_key = f"{current_domain().pk}:{email}"
     user = user_find_by_email(email=email)
     if otp:
         if user is None and password:
             password_validate(password)
-        if not otp_consume(email=email, code=otp):
+        if not otp_consume(email=email, code=otp, client_address=client_address):
             raise NotAuthenticated(OTP_WRONG_MESSAGE)
         provider = UserLoginProvider.Provider.OTP
-        if user is None:
-            user = user_create(email=email, password=password, is_at_least_18_confirmed=False)
-        else:
-            user = user_secure_for_proven_owner(user=user)
     else:
-        ratelimit.hit("password-check-email", key=domain_key)
+        throttle.password_check_admit(email=email, client_address=client_address, user=user)
         if user is None:
             User().set_password(password)  # the same work as a real check: no timing oracle
             raise NotAuthenticated(PASSWORD_WRONG_MESSAGE)
         if not user.check_password(password):
             raise NotAuthenticated(PASSWORD_WRONG_MESSAGE)
         provider = UserLoginProvider.Provider.PASSWORD
-    if is_at_least_18_confirmed is not None and user.is_at_least_18_confirmed != is_at_least_18_confirmed:
-        user.is_at_least_18_confirmed = is_at_least_18_confirmed
-        user.save(update_fields=["is_at_least_18_confirmed", "updated_at"])
-    new_key = user_sign_in(
-        user=user,
-        old_session_key=old_session_key,
-        login_provider=provider,
-        client_address=client_address,
-        user_agent=user_agent,
-    )
+    with transaction.atomic():
+        if otp:
+            user = user_holding_proven_email(email=email) if user is not None else None
+            if user is None:
+                user = user_create(email=email, password=password, is_at_least_18_confirmed=False)
+            else:
+                user = user_secure_for_proven_owner(user=user)
+        assert user is not None
+        if is_at_least_18_confirmed is not None and user.is_at_least_18_confirmed != is_at_least_18_confirmed:
+            user.is_at_least_18_confirmed = is_at_least_18_confirmed
+            user.save(update_fields=["is_at_least_18_confirmed", "updated_at"])
+        new_key = user_sign_in(
+            user=user,
+            old_session_key=old_session_key,
+            login_provider=provider,
+            client_address=client_address,
+            user_agent=user_agent,
+        )
     return user, new_key
 
 
@@ -239,17 +302,19 @@ def user_sign_out(*, session_key: uuid.UUID) -> bool:
 def otp_request(*, email: str, sign_up: bool = False, client_address: str | None = None) -> str:
     """``requestOTP``: make a code for ``email`` and send it by email once the transaction commits.
 
-    Limited per email and per client address (429). With ``sign_up`` an
+    Limited per email and per client address (429; an address the account
+    signed in from lately is not held to the per-email limit). With ``sign_up`` an
     already registered email is a ``Conflict`` (409); without it, a deleted
     or banned account is ``Forbidden`` (403) and an unknown email is fine
-    (``authenticateUser`` creates the account). Returns the normalized email.
+    (``authenticateUser`` creates the account). A password-only account
+    (``user_is_password_only``) refuses nothing: whoever receives the code is
+    the owner (``user_holding_proven_email``). Returns the normalized email.
     """
     email = email_normalize(email)
-    if client_address:
-        ratelimit.hit("otp-send-address", key=client_address)
-    ratelimit.hit("otp-send-email", key=f"{current_domain().pk}:{email}")
     user = user_find_by_email(email=email)
-    if user is not None:
+    throttle.otp_send_admit(email=email, client_address=client_address, user=user)
+    # A password-only account does not stand in the owner's way: the code decides.
+    if user is not None and not user_is_password_only(user=user):
         if sign_up:
             raise Conflict(EMAIL_REGISTERED_MESSAGE)
         abuse_assert_can_sign_in(user=user)

@@ -69,13 +69,16 @@ class GetSelfUserApi(ApiView):
 
 class SetSelfUserPropertiesApi(ApiView):
     """Changes the signed-in User's username, password, email (with an OTP sent to the new address) or
-    18+ confirmation. A new password ends every other session of the User."""
+    18+ confirmation. A new password ends every other session of the User. A new password or email
+    needs a session signed in within the last 15 minutes: otherwise a 403 with errorCode 1005, and the
+    front end signs the User in again (a code, or the password) and sends the change on the new
+    session."""
 
     operation_id = "setSelfUserProperties"
     body_serializer = SetSelfUserPropertiesInput
     output_serializer = SelfUserOutput
     errors = (401, 403, 409)
-    rate_limits = ("otp-check-email",)
+    rate_limits = ("otp-check-email-address",)
 
     def post(self, request):
         data = self.input()
@@ -88,6 +91,7 @@ class SetSelfUserPropertiesApi(ApiView):
             email=data.get("email"),
             otp=data.get("otp") or None,
             is_at_least_18_confirmed=data.get("isAtLeast18Confirmed"),
+            client_address=identity.client_address,
         )
         return ok(self_user_data(user, identity.session_key))
 

@@ -6,6 +6,8 @@ import base64
 import datetime as dt
 import uuid
 
+from allauth.socialaccount.models import SocialAccount
+
 from accounts.models import ArchivedEmail, ProfilePicture, Session, User, UserLoginProvider
 from accounts.oauth.selectors import oauth_login_providers
 from aimg_site.api.exceptions import InvalidParameter, NotFound
@@ -78,6 +80,29 @@ def self_user_payload(
 def user_find_by_email(*, email: str) -> User | None:
     """The registered (not guest) account with ``email`` in the bound domain, deleted ones included."""
     return User.objects.filter(email__iexact=email, is_guest=False).first()
+
+
+def user_email_is_proven(*, user: User) -> bool:
+    """Has someone shown they receive this account's email (an OTP sign-in, or an OAuth link)?
+
+    ``createUser`` registers an address with a password alone, so an account
+    without either may be an impostor's who registered someone else's address.
+    """
+    return (
+        UserLoginProvider.objects.filter(user=user, provider_id=UserLoginProvider.Provider.OTP).exists()
+        or SocialAccount.objects.filter(user=user).exists()
+    )
+
+
+def user_is_password_only(*, user: User) -> bool:
+    """The account has a password and nobody ever proved its email: it may be an impostor's.
+
+    Such an account does not hold its address against whoever proves it
+    (sign-up and sign-in with a code, an OAuth link), and it becomes staff only
+    after losing its password and sessions. An account without a usable
+    password can only be entered with a code or a provider, which prove it.
+    """
+    return user.has_usable_password() and not user_email_is_proven(user=user)
 
 
 def _uuid_or_400(value: str, parameter: str = "userID") -> uuid.UUID:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.fields import AGE_CONFIRMED_HELP, StrictCharField, email_field, otp_field, password_field
 from aimg_site.api.fields import BoolParam
+from aimg_site.api.params import is_int_text
 
 # --- Inputs ---------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ class AbuseLevelField(serializers.Field):
             value = data
         elif isinstance(data, float) and data.is_integer():
             value = int(data)
-        elif isinstance(data, str) and data.strip().isdigit() and len(data.strip()) <= 2:
+        elif isinstance(data, str) and is_int_text(data.strip()) and len(data.strip()) <= 2:
             value = int(data.strip())
         else:
             return None

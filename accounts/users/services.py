@@ -7,17 +7,22 @@ see a request.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import ArchivedEmail, ProfilePicture, User
+from accounts.models import ArchivedEmail, ProfilePicture, Session, User
 from accounts.sessions.cache import sessions_forget_user
+from accounts.sessions.selectors import session_digest
 from accounts.sessions.services import sessions_end_for_user
 from accounts.signin.otp import otp_consume
 from accounts.signin.passwords import password_validate
@@ -28,7 +33,7 @@ from library.items.services import items_delete_all_for_user
 
 from .abuse import ABUSE_LEVEL_BANNED, ABUSE_LEVEL_MAX, ABUSE_LEVEL_MIN
 from .profile_pictures import profile_picture_normalize, webp_data_uri
-from .selectors import user_find_by_email
+from .selectors import user_find_by_email, user_is_password_only
 
 USERNAME_MAX_LENGTH = 64
 
@@ -116,8 +121,10 @@ def user_set_age_confirmation(*, user: User, confirmed: bool) -> User:
     return user
 
 
-def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None) -> None:
-    """The reference's six refusals of an email change, each with its own message."""
+def _assert_email_change_allowed(
+    *, user: User, new_email: str, otp: str | None, client_address: str | None = None
+) -> None:
+    """The reference's six refusals of an email change, each with its own message (the code last)."""
     if new_email == (user.email or "").lower():
         raise InvalidParameter("email", "is already your email address")
     if SocialAccount.objects.filter(user=user).exists():
@@ -143,14 +150,35 @@ def _assert_email_change_allowed(*, user: User, new_email: str, otp: str | None)
         raise InvalidParameter(
             "otp", "is required to change the email: request one for the new address with requestOTP"
         )
-    if not otp_consume(email=new_email, code=otp):
+    if not otp_consume(email=new_email, code=otp, client_address=client_address):
         raise Forbidden(
             "The code is wrong or expired: request a new one for the new address with requestOTP.",
             error_code=ErrorCode.ACCOUNTS_EMAIL_CHANGE_WRONG_OTP,
         )
 
 
-@transaction.atomic
+def _assert_recent_sign_in(*, user: User, session_key: uuid.UUID | None) -> None:
+    """The session was opened by a sign-in less than ``AIMG_RECENT_SIGN_IN_MINUTES`` ago, else ``Forbidden``.
+
+    Sign-in (code, password, OAuth) always opens a new session, so the
+    session's creation is the moment its holder last proved who they are.
+    """
+    signed_in_at = (
+        Session.objects.filter(key_digest=session_digest(session_key), user=user, is_authenticated=True)
+        .values_list("created_at", flat=True)
+        .first()
+        if session_key is not None
+        else None
+    )
+    window = dt.timedelta(minutes=settings.AIMG_RECENT_SIGN_IN_MINUTES)
+    if signed_in_at is None or signed_in_at < timezone.now() - window:
+        raise Forbidden(
+            "Changing the password or the email needs a recent sign-in: sign in again (with a code "
+            "sent to your email, or your password) and send the change from the new session.",
+            error_code=ErrorCode.ACCOUNTS_RECENT_SIGN_IN_REQUIRED,
+        )
+
+
 def user_set_properties(
     *,
     user: User,
@@ -160,27 +188,56 @@ def user_set_properties(
     email: str | None = None,
     otp: str | None = None,
     is_at_least_18_confirmed: bool | None = None,
+    client_address: str | None = None,
 ) -> User:
     """``setSelfUserProperties``. At least one of the properties must be given.
 
-    Locks the user row. A new email needs a valid OTP sent to it (see
-    ``_assert_email_change_allowed``); the old address is archived. A new
-    password ends every other session of the user.
+    A new password or email needs a recent sign-in (``_assert_recent_sign_in``:
+    a stolen session alone must not take the account over). A new email needs
+    a valid OTP sent to it (``_assert_email_change_allowed``), checked before
+    the user row is locked and outside the transaction, so what a wrong code
+    counts is kept; the old address is archived. A new password ends every
+    other session of the user.
     """
     if username is None and password is None and email is None and is_at_least_18_confirmed is None:
         raise BadRequest("Give at least one of 'username', 'password', 'email' or 'isAtLeast18Confirmed'.")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    if password is not None or email is not None:
+        _assert_recent_sign_in(user=user, session_key=session_key)
     if password is not None:
         password_validate(password)
     if username is not None:
         username = username_clean(username)
-    fields = ["updated_at"]
+    new_email = None
     if email is not None:
         new_email = email_normalize(email)
-        _assert_email_change_allowed(user=user, new_email=new_email, otp=otp)
+        _assert_email_change_allowed(user=user, new_email=new_email, otp=otp, client_address=client_address)
+    return _user_save_properties(
+        user=user,
+        session_key=session_key,
+        username=username,
+        password=password,
+        email=new_email,
+        is_at_least_18_confirmed=is_at_least_18_confirmed,
+    )
+
+
+@transaction.atomic
+def _user_save_properties(
+    *,
+    user: User,
+    session_key: uuid.UUID | None,
+    username: str | None,
+    password: str | None,
+    email: str | None,
+    is_at_least_18_confirmed: bool | None,
+) -> User:
+    """Write what ``user_set_properties`` allowed, under the user row's lock."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    fields = ["updated_at"]
+    if email is not None:
         if user.email:
             ArchivedEmail.objects.create(user=user, email=user.email)
-        user.email = new_email
+        user.email = email
         fields.append("email")
     if username is not None:
         user.username = username
@@ -227,7 +284,10 @@ def user_delete(*, user: User, delete_items: bool = False) -> User:
     """``deleteUser``: disable the account (kept for Admins), end its sessions, optionally delete its items.
 
     The email stays attached to the disabled account, so it cannot be
-    registered again; signing in to it is refused.
+    registered again and signing in to it is refused, unless the account was
+    password-only (``user_is_password_only``: it may have been someone else's
+    address, registered without proof), whose address is released
+    (``user_release_email``).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_disabled:
@@ -235,6 +295,8 @@ def user_delete(*, user: User, delete_items: bool = False) -> User:
         user.deleted_at = timezone.now()
         user.save(update_fields=["is_disabled", "deleted_at", "updated_at"])
     sessions_end_for_user(user=user)
+    if user_is_password_only(user=user):
+        user_release_email(user=user)
     if delete_items:
         items_delete_all_for_user(user=user)
     return user
@@ -278,3 +340,129 @@ def user_set_additional_information(*, user: User, text: str | None) -> str:
     sessions_forget_user(user_id=user.pk)
     user.additional_information = text
     return text
+
+
+# --- Addresses nobody proved -------------------------------------------------------------
+
+
+def user_release_email(*, user: User) -> None:
+    """``user`` lets go of its address: archived (Admins still see it) and cleared, so it is free again."""
+    if user.email:
+        ArchivedEmail.objects.create(user=user, email=user.email)
+        user.email = None
+        user.save(update_fields=["email", "updated_at"])
+
+
+def user_holding_proven_email(*, email: str) -> User | None:
+    """The caller has just proven they receive ``email``: the account of the bound domain that holds it.
+
+    A password-only account (``user_is_password_only``) that is deleted or
+    banned (abuse level 9) does not hold it against its owner: it lets go of
+    it here (``user_release_email``) and ``None`` is returned, so the owner
+    gets a new account. Any other account is returned (a live password-only
+    one is the owner's to take over:
+    ``accounts.signin.services.user_secure_for_proven_owner``).
+    """
+    user = user_find_by_email(email=email)
+    if user is None:
+        return None
+    if (user.is_disabled or user.abuse_level >= ABUSE_LEVEL_BANNED) and user_is_password_only(user=user):
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user_release_email(user=user)
+        return None
+    return user
+
+
+# --- Credentials and staff ------------------------------------------------------------
+
+
+def user_remove_password_and_sessions(*, user: User) -> tuple[bool, int]:
+    """Make the password unusable and end every session; returns (a password was removed, sessions ended).
+
+    What is left is a sign-in with a code sent to the email (or a linked
+    provider): whoever receives the address's mail holds the account. Call
+    inside a transaction, with the user row locked.
+    """
+    password_removed = user.has_usable_password()
+    if password_removed:
+        user.set_unusable_password()
+        user.save(update_fields=["password", "updated_at"])
+    return password_removed, sessions_end_for_user(user=user)
+
+
+@dataclass(frozen=True)
+class StaffGrant:
+    """What ``user_grant_staff`` did, for the command or console page to say."""
+
+    user: User
+    granted: bool
+    password_removed: bool
+    sessions_ended: int
+
+    @property
+    def secured(self) -> bool:
+        return self.password_removed or self.sessions_ended > 0
+
+    @property
+    def message(self) -> str:
+        email = self.user.email
+        if not self.granted:
+            return f"{email} was already staff with these roles; nothing changed."
+        roles = ", ".join(self.user.roles) or "no role"
+        if not self.secured:
+            return f"{email} is now staff ({roles})."
+        removed = "its password was removed and " if self.password_removed else ""
+        sessions = f"{self.sessions_ended} session{'s' * (self.sessions_ended != 1)}"
+        return (
+            f"The email {email} was never proven (no sign-in with a code, no OAuth link), so before it "
+            f"became staff ({roles}) {removed}{sessions} ended. Its owner signs in with a code sent to "
+            "that address and can then set a password."
+        )
+
+
+@transaction.atomic
+def user_grant_staff(
+    *,
+    user: User,
+    roles: Iterable[str] = (User.Role.ADMIN,),
+    is_superuser: bool | None = None,
+    password_set_by_operator: bool = False,
+) -> StaffGrant:
+    """Make ``user`` staff with exactly ``roles`` (and ``is_superuser`` when given): the only way in.
+
+    ``create_admin_key``, a key or the staff flag given in the console, and
+    ``createsuperuser`` all come here. If this gives the account anything it
+    did not have and it is password-only (``user_is_password_only``: a
+    password, and nobody ever proved its email), its password is removed and
+    its sessions end first: the password may be an impostor's who registered
+    the address with ``createUser``. Only
+    ``createsuperuser`` passes ``password_set_by_operator``, for the account it
+    has just made with the password the operator typed. Locks the user row.
+    A guest or a deleted account is a ``Conflict``.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_guest or not user.email:
+        raise Conflict("A guest cannot become staff.")
+    if user.is_disabled:
+        raise Conflict(f"{user.email} is a deleted account: it cannot become staff.")
+    wanted = sorted(set(roles))
+    unknown = set(wanted) - set(User.Role.values)
+    if unknown:
+        raise InvalidParameter("roles", f"has unknown roles: {', '.join(sorted(unknown))}")
+    granted = (
+        not user.is_staff
+        or bool(set(wanted) - set(user.roles or []))
+        or (bool(is_superuser) and not user.is_superuser)
+    )
+    password_removed, sessions_ended = False, 0
+    if granted and not password_set_by_operator and user_is_password_only(user=user):
+        password_removed, sessions_ended = user_remove_password_and_sessions(user=user)
+    fields = ["is_staff", "roles", "updated_at"]
+    user.is_staff, user.roles = True, wanted
+    if is_superuser is not None:
+        user.is_superuser = is_superuser
+        fields.append("is_superuser")
+    user.save(update_fields=fields)
+    return StaffGrant(
+        user=user, granted=granted, password_removed=password_removed, sessions_ended=sessions_ended
+    )

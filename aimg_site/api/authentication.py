@@ -25,6 +25,7 @@ from rest_framework.authentication import BaseAuthentication
 
 from .clientip import client_address
 from .exceptions import AdminRequired, InvalidParameter, NotAuthenticated
+from .params import parse_uuid
 
 SESSION_HEADER = "X-Session-ID"
 ADMIN_HEADER = "X-Administration-Key"
@@ -178,12 +179,7 @@ class RequestIdentity:
 
 
 def _parse_session_key(raw: str) -> uuid.UUID:
-    try:
-        if len(raw) > 64:
-            raise ValueError
-        return uuid.UUID(raw.strip())
-    except ValueError:
-        raise InvalidParameter(SESSION_HEADER, "must be a valid UUID") from None
+    return parse_uuid(raw, SESSION_HEADER)
 
 
 def identify(request, *, session_policy: SessionPolicy, admin_policy: AdminPolicy) -> RequestIdentity:

@@ -46,6 +46,8 @@ class ErrorCode(enum.IntEnum):
     ACCOUNTS_EMAIL_CHANGE_SUBSCRIPTION = 1003
     #: 403: the OTP for the new email is wrong or expired.
     ACCOUNTS_EMAIL_CHANGE_WRONG_OTP = 1004
+    #: 403: changing the password or email needs a sign-in in the last minutes; sign in again.
+    ACCOUNTS_RECENT_SIGN_IN_REQUIRED = 1005
     #: 409: the user already has the most KVP keys allowed (a new key is refused).
     ACCOUNTS_KVP_LIMIT = 1010
 

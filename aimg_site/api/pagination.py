@@ -28,11 +28,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from rest_framework import serializers
 
-from .exceptions import InvalidParameter
 from .fields import BoolParam, PaginationIndexField
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 TIEBREAK_DIGITS = 39  # a UUID is a 128-bit integer: at most 39 decimal digits
+MAX_UUID_INT = (1 << 128) - 1
+MAX_BIGINT = (1 << 63) - 1
 MAX_US = (dt.datetime(9999, 12, 31, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -103,10 +104,7 @@ def _from_us(us: int) -> dt.datetime:
 def _decode(index: str) -> tuple[int, int | None]:
     """``(microseconds, tiebreak or None)``; a plain index is milliseconds."""
     if len(index) > TIEBREAK_DIGITS:
-        us, tiebreak = int(index[:-TIEBREAK_DIGITS]), int(index[-TIEBREAK_DIGITS:])
-        if tiebreak >= 1 << 128:
-            raise InvalidParameter("paginationIndex", "is not a value this server issued")
-        return us, tiebreak
+        return int(index[:-TIEBREAK_DIGITS]), int(index[-TIEBREAK_DIGITS:])
     return int(index) * 1000, None
 
 
@@ -177,7 +175,9 @@ def _apply_index(qs: QuerySet, page: PageRequest, time_field: str, tiebreak_fiel
     if us > MAX_US:
         return qs.none() if page.reverse else qs
     moment = _from_us(us)
-    pivot = uuid.UUID(int=tiebreak) if is_uuid else tiebreak
+    # Every index of the schema's form is a position: a tie-breaker beyond any id (the server never
+    # issues one) stands for the largest id, after which nothing at that moment follows.
+    pivot = uuid.UUID(int=min(tiebreak, MAX_UUID_INT)) if is_uuid else min(tiebreak, MAX_BIGINT)
     side = "gt" if page.reverse else "lt"
     # (time, id) beyond (moment, pivot) in the listing's order; the first
     # condition lets an index on (..., time, id) bound the scan.

@@ -6,17 +6,26 @@ is the error envelope. ``X-Session-ID`` and ``X-Administration-Key`` are
 apiKey security schemes, and each operation lists the ones its policies need
 (``security_requirements``), so Swagger UI's "Authorize" fills them in for
 every operation at once.
+
+Request schemas say exactly what ``aimg_site.api.fields`` accepts, so that a
+client generated from them agrees with the server: lists are a JSON array or a
+comma-separated string in a body and only the comma-separated string in a query
+(``explode``d arrays would be repeated parameters, which are refused), text
+fields carry the patterns of DRF's own checks (no NUL; not only whitespace when
+trimmed and not blank), UUIDs the canonical pattern.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.plumbing import ResolvedComponent, append_meta
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from .authentication import ADMIN_HEADER, SESSION_HEADER, AdminPolicy, SessionPolicy
+from .fields import NO_NUL_PATTERN, NOT_BLANK_PATTERN, CommaListField
 from .pagination import PaginationMetadataOutput
+from .params import UUID_PATTERN
 
 _ERROR_TEXT = {
     400: "Bad input; the message names the parameter.",
@@ -26,6 +35,7 @@ _ERROR_TEXT = {
     405: "Wrong method.",
     409: "Conflict with an existing resource.",
     413: "Request body too large.",
+    414: "The request line is longer than any valid request (gunicorn.conf.py's limit).",
     415: "The body's Content-Type is not one this endpoint accepts (JSON).",
     429: "Rate or concurrency limit; see the Retry-After header.",
     503: "Temporarily unavailable.",
@@ -47,6 +57,7 @@ class ErrorEnvelope(serializers.Serializer):
 
 
 _envelopes: dict[str, type[serializers.Serializer]] = {}
+_UUID_SCHEMA = {"type": "string", "format": "uuid", "pattern": f"^{UUID_PATTERN}$"}
 
 
 def _payload_field(view) -> serializers.Field:
@@ -93,6 +104,9 @@ def error_statuses(view, method: str) -> list[int]:
         codes.add(403)
     if method in ("POST", "PUT", "PATCH"):
         codes.update({400, 413, 415})
+    if (method in ("GET", "DELETE") and view.query_serializer is not None) or "<" in (view.url_path or ""):
+        # Parameters longer than the schema allows can make the line longer than the server takes.
+        codes.add(414)
     if getattr(view, "rate_limits", ()):
         codes.add(429)
     return sorted(codes)
@@ -190,6 +204,27 @@ class EnvelopeAutoSchema(AutoSchema):
             parameters.append(self.view.query_serializer)
         return parameters
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, CommaListField):
+            return append_meta(field.json_schema(), self._get_serializer_field_meta(field, direction))
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(schema, dict) and not schema.get("readOnly"):
+            _document_wire_rules(field, schema)
+        return schema
+
+    def _process_override_parameters(self, direction="request"):
+        parameters = super()._process_override_parameters(direction)
+        query = self.view.query_serializer if self._is_api_view() else None
+        if query is None:
+            return parameters
+        fields = query().fields
+        for (name, location), parameter in parameters.items():
+            field = fields.get(name)
+            if location == OpenApiParameter.QUERY and parameter and isinstance(field, CommaListField):
+                # A query string carries the comma-separated form only; never empty (fields.wire_data).
+                parameter["schema"] = {**field.text_schema(), "minLength": 1}
+        return parameters
+
     def get_request_serializer(self):
         if not self._is_api_view():
             return super().get_request_serializer()
@@ -204,3 +239,14 @@ class EnvelopeAutoSchema(AutoSchema):
         for code in error_statuses(self.view, self.method):
             responses[code] = OpenApiResponse(ErrorEnvelope, description=_ERROR_TEXT.get(code, ""))
         return responses
+
+
+def _document_wire_rules(field: serializers.Field, schema: dict) -> None:
+    """Add to a request field's schema the checks DRF's own field makes (see the module docstring)."""
+    if "$ref" in schema or "enum" in schema or "pattern" in schema:
+        return
+    if isinstance(field, serializers.UUIDField):
+        schema["pattern"] = f"^{UUID_PATTERN}$"
+    elif isinstance(field, serializers.CharField) and "format" not in schema:
+        trims_to_blank = field.trim_whitespace and not field.allow_blank
+        schema["pattern"] = NOT_BLANK_PATTERN if trims_to_blank else NO_NUL_PATTERN

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,3 +60,37 @@ def domain_get(name: str) -> Domain:
     if domain is None:
         raise Domain.DoesNotExist(f"No domain named {name!r}.")
     return domain
+
+
+def domain_api_base_url(domain: Domain) -> str:
+    """The public origin of this API for ``domain``, built from configuration, never from a request.
+
+    ``AIMG_API_BASE_URL`` when set (one origin for every site: local
+    development, a single-host deployment); else ``https://api.<name>``, or
+    ``https://staging-api.<name>`` for a staging row (CONTRACT.md "Domains").
+    No trailing slash.
+    """
+    if settings.AIMG_API_BASE_URL:
+        return settings.AIMG_API_BASE_URL.rstrip("/")
+    prefix = "staging-api." if domain.environment == Domain.Environment.STAGING else "api."
+    return f"https://{prefix}{domain.name}"
+
+
+def domain_sender(domain: Domain) -> str:
+    """The ``From`` of mail sent for ``domain`` (OTP codes): ``AIMG_FROM_EMAIL`` filled in.
+
+    In the template, ``{domain}`` is the domain's name and ``{display_name}`` its
+    display name (default ``"{display_name} <no-reply@{domain}>"``, so
+    ``Sexy.AI <no-reply@sexy.ai>``); a template without them is one sender for
+    every site. The name is quoted as RFC 5322 needs (a comma or a quote in it).
+    """
+    template = settings.AIMG_FROM_EMAIL.strip()
+    name, bracket, rest = template.rpartition("<")
+    if bracket:
+        name, address = name.strip().strip('"'), rest.rstrip(">").strip()
+    else:
+        name, address = "", template
+    fill = {"{domain}": domain.name, "{display_name}": domain.display_name or domain.name}
+    for placeholder, value in fill.items():
+        name, address = name.replace(placeholder, value), address.replace(placeholder, value)
+    return formataddr((name, address))

@@ -17,7 +17,7 @@ from aimg_site.api.fields import CommaListField, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
 from library.items.media import item_url
 
-from .ids import ANY_PATTERN, PUBLIC_PATTERN, ROOT, folder_ref_parse, form_text
+from .ids import ANY_PATTERN, PUBLIC_PATTERN, ROOT, UUID_PATTERN, folder_ref_parse, form_text
 
 MAX_BULK_IDS = 1000
 MAX_FOLDER_NAME = 200
@@ -82,6 +82,8 @@ class FolderIdListField(CommaListField):
     """A comma-separated list (or JSON array) of folder ids of one kind (at most 1,000)."""
 
     is_public = False
+    item_pattern = UUID_PATTERN
+    item_max_length = 36
 
     def __init__(self, **kwargs):
         super().__init__(max_items=MAX_BULK_IDS, **kwargs)
@@ -100,6 +102,8 @@ class FolderIdListField(CommaListField):
 
 class PublicFolderIdListField(FolderIdListField):
     is_public = True
+    item_pattern = PUBLIC_PATTERN
+    item_max_length = 38
 
 
 # --- inputs ---------------------------------------------------------------------------------

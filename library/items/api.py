@@ -253,6 +253,7 @@ class _ReactionApi(_ItemApi):
     def post(self, request):
         data = self.input()
         if self.add:
+            services.reaction_count_address(request)
             user = self.identity.owner()
             results = services.items_react(user=user, item_ids=data["imageIDs"], kind=self.kind)
         else:

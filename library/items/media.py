@@ -37,14 +37,33 @@ def storage_is_local() -> bool:
     return isinstance(default_storage, FileSystemStorage)
 
 
+#: Hosts of a developer's own machine, kept as they come (the dev server and tests).
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "testserver", "[::1]"})
+_API_HOST_PREFIXES = ("api.", "staging-api.")
+
+
 def public_base_url(request=None) -> str:
-    """``AIMG_PUBLIC_BASE_URL`` when set, else the request's scheme and host."""
+    """``AIMG_PUBLIC_BASE_URL`` when set, else the base of the request's domain.
+
+    The request's Host is used only when it is one of its domain's own API hosts
+    (``api.<name>``, ``staging-api.<name>``) or a loopback host; any other Host
+    (a forged one, under a wildcard ``ALLOWED_HOSTS``) gives the domain row's
+    ``https://api.<name>``, so a caller cannot choose where URLs point.
+    """
     base = getattr(settings, "AIMG_PUBLIC_BASE_URL", "") or ""
     if base:
         return base.rstrip("/")
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return FALLBACK_BASE_URL
+    if request is None:
+        return FALLBACK_BASE_URL
+    host = request.get_host().lower()
+    hostname = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    domain = getattr(request, "domain", None)
+    if hostname in _LOOPBACK_HOSTS or domain is None:
+        return f"{request.scheme}://{host}" if hostname in _LOOPBACK_HOSTS else FALLBACK_BASE_URL
+    if hostname in {prefix + domain.name for prefix in _API_HOST_PREFIXES}:
+        return f"{request.scheme}://{host}"
+    prefix = "staging-api." if domain.environment == "staging" else "api."
+    return f"https://{prefix}{domain.name}"
 
 
 def media_url(name: str, request=None) -> str:
@@ -79,6 +98,16 @@ def item_url(item, request=None) -> str:
 UNSATISFIABLE = (-1, -1)
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
+#: Byte positions longer than this are read as "past any file" rather than parsed:
+#: ``int()`` refuses strings over 4,300 digits, and no file has a 19-digit size.
+MAX_POSITION_DIGITS = 18
+#: Stands for a position too long to parse; larger than any file.
+_BEYOND_ANY_FILE = 10**MAX_POSITION_DIGITS
+
+
+def _position(text: str) -> int:
+    text = text.lstrip("0") or "0"
+    return _BEYOND_ANY_FILE if len(text) > MAX_POSITION_DIGITS else int(text)
 
 
 def parse_single_range(header: str, size: int) -> tuple[int, int] | None:
@@ -87,7 +116,8 @@ def parse_single_range(header: str, size: int) -> tuple[int, int] | None:
     RFC 9110: ``bytes=a-b``, ``bytes=a-`` and ``bytes=-n`` (the last n bytes);
     ``last`` is clipped to the file. ``None`` means "send the whole file" (no
     header, a malformed one, or several ranges, which servers may ignore);
-    ``UNSATISFIABLE`` means no byte of the file is in the range.
+    ``UNSATISFIABLE`` means no byte of the file is in the range. Positions of any
+    length are accepted; those past ``MAX_POSITION_DIGITS`` count as past the end.
     """
     match = _RANGE.match(header.strip().replace(" ", "")) if header else None
     if match is None:
@@ -96,16 +126,16 @@ def parse_single_range(header: str, size: int) -> tuple[int, int] | None:
     if not first_text:
         if not last_text:
             return None
-        suffix = int(last_text)
+        suffix = _position(last_text)
         if suffix == 0 or size == 0:
             return UNSATISFIABLE
         return max(size - suffix, 0), size - 1
-    first = int(first_text)
-    if last_text and int(last_text) < first:
+    first = _position(first_text)
+    if last_text and _position(last_text) < first:
         return None  # syntactically invalid: ignored (RFC 9110 14.1.1)
     if first >= size:
         return UNSATISFIABLE
-    last = min(int(last_text), size - 1) if last_text else size - 1
+    last = min(_position(last_text), size - 1) if last_text else size - 1
     return first, last
 
 

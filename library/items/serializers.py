@@ -409,7 +409,7 @@ class BatchItemsQuery(serializers.Serializer):
 class ImageIdsInput(serializers.Serializer):
     """likeItems / unlikeItems / dislikeItems / undislikeItems / setProtected body."""
 
-    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, help_text="At most 1,000 item ids.")
+    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, allow_empty=False, help_text="At most 1,000 item ids.")
 
     def validate_imageIDs(self, value):
         if not value:
@@ -459,7 +459,7 @@ class SetItemPropertiesInput(serializers.Serializer):
 class SetPublicApprovalStatusInput(serializers.Serializer):
     """setPublicApprovalStatus body."""
 
-    imageIDs = UUIDListField(max_items=MAX_BULK_IDS)
+    imageIDs = UUIDListField(max_items=MAX_BULK_IDS, allow_empty=False)
     publicApprovalStatus = AdminDecisionField()
 
     def validate_imageIDs(self, value):

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.sessions.selectors import session_digest
+from aimg_site.api import ratelimit
+from aimg_site.api.clientip import client_address
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict, Forbidden, NotFound
 from library.models import (
@@ -228,6 +230,22 @@ def _bump(ids, **deltas) -> None:
         Item.objects.filter(pk__in=list(ids)).update(
             **{field: F(field) + delta for field, delta in deltas.items()}
         )
+
+
+#: Likes and dislikes one client address may add per ``REACTIONS_WINDOW``, whatever the
+#: sessions it uses: throwaway guest sessions cannot inflate counters (issue 13).
+REACTIONS_PER_ADDRESS = 30
+REACTIONS_WINDOW = "10minute"
+ratelimit.register(
+    "reaction-address",
+    f"{REACTIONS_PER_ADDRESS}/{REACTIONS_WINDOW}",
+    "Too many likes or dislikes from this address.",
+)
+
+
+def reaction_count_address(request) -> None:
+    """Count one like/dislike request against its client address (``RateLimited`` past the limit)."""
+    ratelimit.hit("reaction-address", key=client_address(request) or "unknown")
 
 
 @transaction.atomic

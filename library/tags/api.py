@@ -20,7 +20,7 @@ from .services import tags_change
 class GetTagsListApi(ApiView):
     """The most used tags (at most 100), most used first, with ``usageCount``.
 
-    Usage counts live items. ``tags`` keeps only the named tags.
+    Usage counts publicly visible items, plus the caller's own live items. ``tags`` keeps only the named tags.
     ``paginationIndex`` is a rank offset (tags are ranked, not timed): pass
     back ``nextPaginationIndex``. ``totalCount`` is the exact number of tags listed.
     """
@@ -33,7 +33,9 @@ class GetTagsListApi(ApiView):
 
     def get(self, request):
         data = self.input()
-        page = tags_page(names=data.get("tags") or None, page=PageRequest.from_input(data))
+        page = tags_page(
+            names=data.get("tags") or None, page=PageRequest.from_input(data), viewer=self.identity.user
+        )
         return ok(TagOutput(page.rows, many=True).data, metadata=page.metadata)
 
 

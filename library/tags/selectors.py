@@ -17,21 +17,24 @@ from library.models import Folder, FolderTag, Item, ItemTag, Tag
 RANKING_SIZE = 100
 
 
-def tags_ranked(*, names: list[str] | None = None) -> list[Tag]:
+def tags_ranked(*, names: list[str] | None = None, viewer=None) -> list[Tag]:
     """The most used tags (at most ``RANKING_SIZE``), each with ``usage``: most used first.
 
-    Usage is the number of live items carrying the tag; tags on no live item
-    (only on folders, or on deleted items) are not listed. Ties: by name.
+    Usage is the number of publicly visible items carrying the tag, plus, for
+    ``viewer``, their own live items that are not (private, pending, rejected,
+    in a private folder). Nobody learns of another's private tags, not even by
+    the ``names`` filter. Tags on no counted item are not listed. Ties: by name.
     """
-    queryset = Tag.objects.annotate(
-        usage=Count("item_links", filter=Q(item_links__item__deleted_at__isnull=True))
-    ).filter(usage__gt=0)
+    counted = Item.publicly_visible_q("item_links__item__")
+    if viewer is not None and viewer.pk is not None:
+        counted |= Q(item_links__item__owner=viewer, item_links__item__deleted_at__isnull=True)
+    queryset = Tag.objects.annotate(usage=Count("item_links", filter=counted)).filter(usage__gt=0)
     if names is not None:
         queryset = queryset.filter(name__in=names)
     return list(queryset.order_by("-usage", "name")[:RANKING_SIZE])
 
 
-def tags_page(*, names: list[str] | None, page: PageRequest) -> Page:
+def tags_page(*, names: list[str] | None, page: PageRequest, viewer=None) -> Page:
     """One page of the ranking: ``paginationIndex`` is a rank offset, not a time.
 
     The ranking is ordered by usage, so the time-keyed paginator does not
@@ -40,7 +43,7 @@ def tags_page(*, names: list[str] | None, page: PageRequest) -> Page:
     while usage does not change. ``reversePagination`` walks the ranking from
     its least used end; ``skipCount`` skips rows after the offset.
     """
-    ranking = tags_ranked(names=names)
+    ranking = tags_ranked(names=names, viewer=viewer)
     if page.reverse:
         ranking.reverse()
     offset = int(page.pagination_index or 0)

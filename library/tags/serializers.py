@@ -17,6 +17,9 @@ MAX_TAGS_PER_REQUEST = 100
 class TagNamesField(CommaListField):
     """Tag names (JSON array or comma-separated), lower-cased and checked against the tag rule."""
 
+    item_pattern = "[a-zA-Z0-9$\\-_.+!*'()]{1,32}"
+    item_max_length = 32
+
     def __init__(self, *, allow_empty: bool = False, **kwargs):
         self.allow_empty = allow_empty
         kwargs.setdefault("help_text", f"Tags: {TAG_RULE}")

@@ -48,3 +48,14 @@ def code_and_link_from(body: str) -> tuple[str, dict]:
     b = parse_qs(urlparse(link).query)["b"][0]
     decoded = json.loads(base64.urlsafe_b64decode(b + "=" * (-len(b) % 4)))
     return code, {"link": link, **decoded}
+
+
+def prove_email(user) -> None:
+    """Record that ``user`` once signed in with a code, as an account made by an OTP sign-up has."""
+    from django.utils import timezone
+
+    from accounts.models import UserLoginProvider
+
+    UserLoginProvider.objects.get_or_create(
+        user=user, provider_id="OTP", defaults={"last_used_at": timezone.now()}
+    )

@@ -189,3 +189,28 @@ def test_console_passwords_cannot_be_guessed_without_limit(console):
     )
     assert page.status_code == 200  # refused: the form again, not a redirect into the console
     assert client.get("/console/accounts/user/").status_code == 302
+
+
+def test_a_key_created_in_the_console_is_audited_with_the_client_address_and_request_id(console, owner):
+    response = console.post(
+        "/console/accounts/adminkey/add/",
+        {"user": str(owner.user.pk), "name": "laptop"},
+        REMOTE_ADDR="203.0.113.9",
+        headers={"X-Request-ID": "console-req-1"},
+    )
+    assert response.status_code == 302
+    entry = AuditLogEntry.objects.get(action="create_admin_key")
+    assert entry.client_address == "203.0.113.9"
+    assert entry.request_id == "console-req-1"
+    assert entry.actor == console.staff
+
+
+def test_console_changes_and_revocations_are_audited_with_the_client_address(console, admin):
+    key = AdminKey.objects.get(user=admin.user)
+    console.post(
+        "/console/accounts/adminkey/",
+        {"action": "revoke_keys", "_selected_action": [str(key.pk)]},
+        REMOTE_ADDR="203.0.113.10",
+    )
+    entry = AuditLogEntry.objects.get(action="revoke_admin_key")
+    assert entry.client_address == "203.0.113.10" and entry.request_id

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import ProfilePicture, User
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 from .conftest import STRONG_PASSWORD, image_data_uri
 

@@ -11,10 +11,12 @@ from accounts.models import User, UserLoginProvider
 from accounts.sessions.services import session_guest_user
 from aimg_site.api import ratelimit
 from library.models import Item
-from tests.conftest import ApiClient, Persona, assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.library import ItemFactory
+from tests.support.personas import Persona
 
-from .conftest import STRONG_PASSWORD
+from .conftest import STRONG_PASSWORD, prove_email
 
 
 @pytest.fixture
@@ -152,6 +154,7 @@ def test_a_banned_user_with_a_wrong_password_learns_nothing(api, guest, member):
 
 
 def test_a_deleted_user_is_refused(api, guest, member, issue_code):
+    prove_email(member.user)  # a password-only account lets go of its address: test_email_squatting.py
     User.objects.filter(pk=member.user.pk).update(is_disabled=True)
     code = issue_code("member@example.com")
     assert_envelope(api.post("/authenticateUser", persona=guest, email="member@example.com", otp=code), 403)

@@ -8,8 +8,10 @@ from django.core.management import CommandError, call_command
 from accounts.models import User
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
-from tests.conftest import assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import ItemFactory
+
+from .conftest import prove_email
 
 
 def test_set_abuse_level_sets_it_ends_sessions_at_9_and_writes_the_audit_log(api, owner, capsys):
@@ -60,7 +62,7 @@ def test_disable_user_can_delete_items(owner):
 
 
 def test_a_disabled_user_cannot_sign_in_afterwards(api, make_user, guest):
-    make_user("pw@example.com", password="Sunny-Day-42")
+    prove_email(make_user("pw@example.com", password="Sunny-Day-42").user)
     call_command("disable_user", "--email", "pw@example.com")
     response = api.post("/authenticateUser", persona=guest, email="pw@example.com", password="Sunny-Day-42")
     assert_envelope(response, 403)

@@ -8,8 +8,10 @@ from accounts.models import OneTimePassword, Session, User, UserLoginProvider
 from accounts.sessions.selectors import session_digest
 from accounts.sessions.services import session_guest_user
 from library.models import Item
-from tests.conftest import ApiClient, Persona, assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.library import ItemFactory
+from tests.support.personas import Persona
 
 from .conftest import STRONG_PASSWORD
 

@@ -10,10 +10,12 @@ from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
 from library.models import Item
-from tests.conftest import ApiClient, Persona, assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.library import ItemFactory
+from tests.support.personas import Persona
 
-from .conftest import STRONG_PASSWORD
+from .conftest import STRONG_PASSWORD, prove_email
 
 
 def test_a_user_deletes_their_account_and_every_session_ends(api, owner):
@@ -43,7 +45,9 @@ def test_delete_items_soft_deletes_the_users_items(api, owner, other_user):
 
 
 def test_a_deleted_user_cannot_sign_in_nor_register_the_email_again(api, make_user, guest):
+    # An account that proved its email (a password-only one lets go of it: test_email_squatting.py).
     member = make_user("gone@example.com", password=STRONG_PASSWORD)
+    prove_email(member.user)
     api.delete("/deleteUser", persona=member)
     response = api.post(
         "/authenticateUser", persona=guest, email="gone@example.com", password=STRONG_PASSWORD

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.signin.passwords import PASSWORD_REGEX, SPECIAL_CHARACTERS, password_generate, password_problems
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 # The front ends' regular expression, verbatim from the reference. It is JavaScript: there ``.`` matches
 # no line terminator and ``$`` only the very end, so those two are spelled out for Python's engine.

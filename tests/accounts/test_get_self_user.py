@@ -9,8 +9,8 @@ from accounts.models import ProfilePicture, Session, User
 from accounts.sessions.selectors import session_digest
 from accounts.sessions.services import session_guest_user
 from billing.entitlements import Entitlement
-from tests.conftest import assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 SELF_USER_KEYS = {
     "sessionID",

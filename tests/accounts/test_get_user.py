@@ -9,8 +9,9 @@ from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import ArchivedEmail, ProfilePicture, User, UserLoginProvider
 from aimg_site.core.models import AuditLogEntry
-from tests.conftest import ApiClient, assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 ADMIN_KEYS = {
     "userID",

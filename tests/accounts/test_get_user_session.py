@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from billing.entitlements import Entitlement
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 
 @pytest.fixture

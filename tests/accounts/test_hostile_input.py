@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 #: (path, a valid body, its string parameters, who calls: "user" or "admin")
 BODIES = [

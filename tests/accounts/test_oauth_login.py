@@ -38,9 +38,11 @@ from accounts.oauth.selectors import oauth_login_providers
 from accounts.oauth.services import oauth_tokens_revoke_for_user
 from accounts.sessions.selectors import session_digest, session_resolve
 from accounts.sessions.services import session_guest_user
-from tests.concurrency import race_calls
-from tests.conftest import ApiClient, Persona, assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.concurrency import race_calls
+from tests.support.factories.library import ItemFactory
+from tests.support.personas import Persona
 
 # --- the providers ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from django.db import connection
 import accounts.signin.otp as otp_module
 from accounts.signin.otp import otp_consume, otp_create
 from aimg_site.api.exceptions import RateLimited
-from tests.concurrency import race as _race
+from tests.support.concurrency import race as _race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -12,7 +12,7 @@ from django.core import mail
 
 from accounts.signin.otp import otp_create
 from accounts.tasks import TransientMailError, send_otp_email
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 from .conftest import code_and_link_from
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from accounts.models import ProfilePicture, User
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 from .conftest import decode_data_uri, image_data_uri
 

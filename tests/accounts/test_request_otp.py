@@ -14,7 +14,8 @@ from accounts.signin.otp import otp_consume
 from accounts.tasks import TransientMailError, purge_expired_otps, send_otp_email
 from aimg_site.api.exceptions import RateLimited
 from aimg_site.core.scoping import domain_context
-from tests.conftest import ApiClient, assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
 
 from .conftest import code_and_link_from
 

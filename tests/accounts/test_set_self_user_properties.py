@@ -10,7 +10,8 @@ from accounts.models import ArchivedEmail, OneTimePassword, User
 from accounts.signin.services import user_sign_in
 from aimg_site.api.errors import ErrorCode
 from billing.entitlements import Entitlement
-from tests.conftest import Persona, assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.personas import Persona
 
 from .conftest import STRONG_PASSWORD, code_and_link_from
 

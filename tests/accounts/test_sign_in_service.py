@@ -15,7 +15,8 @@ from accounts.users.selectors import self_user_payload
 from aimg_site.api.exceptions import Forbidden
 from billing.entitlements import Entitlement, user_entitlement, user_tier
 from library.models import Folder, Item
-from tests.library.factories import FolderFactory, ItemFactory, UserFactory
+from tests.support.factories.accounts import UserFactory
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 def test_it_rotates_the_session_and_moves_the_guests_library():

@@ -7,7 +7,8 @@ import uuid
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 
 from accounts.signin.services import user_sign_in
-from tests.conftest import Persona, assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.personas import Persona
 
 
 def test_it_ends_the_current_session_only(api, owner):

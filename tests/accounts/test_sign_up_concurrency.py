@@ -12,7 +12,7 @@ from accounts.signin.services import user_sign_in, user_sign_up
 from accounts.users.services import user_set_abuse_level
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
-from tests.concurrency import race as _race
+from tests.support.concurrency import race as _race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -11,8 +11,8 @@ from accounts.models import User, UserKVP
 from aimg_site.api.errors import ErrorCode
 from aimg_site.core.scoping import domain_context
 from aimg_site.core.selectors import domain_get
-from tests.concurrency import race
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.concurrency import race
 
 
 def test_it_sets_gets_replaces_and_deletes_a_value(api, owner):

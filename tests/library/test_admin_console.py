@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import pytest
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
 from library.models import Folder, Item
-from tests.conftest import assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory, UserFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.accounts import UserFactory
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 def refreshed(item):

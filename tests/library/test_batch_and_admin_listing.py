@@ -7,8 +7,8 @@ import pytest
 
 from aimg_site.core.models import AuditLogEntry
 from library.models import ApprovalStatus, Item
-from tests.conftest import assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 T0 = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
 

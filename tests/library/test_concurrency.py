@@ -5,12 +5,13 @@ import uuid
 import pytest
 from django.db import connection
 
-from accounts.sessions.services import session_rotate
 from library.items import services
 from library.models import Item, ItemReaction, ItemView
-from tests.concurrency import race_calls as run_together
-from tests.conftest import ApiClient, Persona
-from tests.library.factories import ItemFactory, UserFactory
+from tests.support.client import ApiClient
+from tests.support.concurrency import race_calls as run_together
+from tests.support.factories.accounts import UserFactory, signed_in
+from tests.support.factories.library import ItemFactory
+from tests.support.personas import Persona
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,18 +22,8 @@ pytestmark = [
 ]
 
 
-def persona_for(user) -> Persona:
-    key, _ = session_rotate(old_key=None, user=user)
-    return Persona(session_id=str(key), user=user)
-
-
-@pytest.fixture
-def public_item():
-    return ItemFactory(owner=UserFactory(), public=True)
-
-
 def test_two_simultaneous_likes_by_one_user_count_once(public_item):
-    fan = persona_for(UserFactory())
+    fan = signed_in(UserFactory())
     for _ in range(3):
         results = run_together(
             [
@@ -47,7 +38,7 @@ def test_two_simultaneous_likes_by_one_user_count_once(public_item):
 
 
 def test_many_users_liking_at_once_are_all_counted(public_item):
-    fans = [persona_for(UserFactory()) for _ in range(16)]
+    fans = [signed_in(UserFactory()) for _ in range(16)]
     other = ItemFactory(owner=public_item.owner, public=True)
     ids = [str(public_item.id), str(other.id)]
     results = run_together(
@@ -63,7 +54,7 @@ def test_many_users_liking_at_once_are_all_counted(public_item):
 
 
 def test_likes_and_dislikes_racing_keep_counters_equal_to_rows(public_item):
-    fans = [persona_for(UserFactory()) for _ in range(8)]
+    fans = [signed_in(UserFactory()) for _ in range(8)]
     calls = []
     for p in fans:
         for endpoint in ("/likeItems", "/dislikeItems", "/unlikeItems", "/likeItems"):
@@ -81,7 +72,7 @@ def test_likes_and_dislikes_racing_keep_counters_equal_to_rows(public_item):
 
 def test_concurrent_deletes_delete_once_and_report_consistently():
     owner_user = UserFactory()
-    owner = persona_for(owner_user)
+    owner = signed_in(owner_user)
     items = [ItemFactory(owner=owner_user) for _ in range(5)]
     ids = [str(item.id) for item in items]
     results = run_together(
@@ -111,7 +102,7 @@ def test_concurrent_views_by_one_session_count_once(public_item):
 
 def test_the_pending_cap_holds_under_concurrent_submissions(settings):
     owner_user = UserFactory()
-    owner = persona_for(owner_user)
+    owner = signed_in(owner_user)
     ItemFactory.create_batch(
         services.MAX_PENDING_PER_USER - 2, owner=owner_user, public_approval_status="pending"
     )

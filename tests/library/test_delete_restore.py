@@ -11,8 +11,8 @@ from billing import entitlements
 from library.items.selectors import user_library_counts
 from library.items.services import items_delete
 from library.models import Item, ItemTag, Tag
-from tests.conftest import assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 def delete(api, persona, **params):

@@ -3,8 +3,10 @@
 import uuid
 
 from aimg_site.core.scoping import domain_context
-from tests.conftest import ApiClient, Persona, assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.library import ItemFactory
+from tests.support.personas import Persona
 
 
 def test_public_items_of_another_site_never_show(api, guest, other_domain):

@@ -1,7 +1,7 @@
 """Error answers a newcomer meets first read well and stay envelopes."""
 
-from tests.conftest import assert_envelope
-from tests.library.factories import ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import ItemFactory
 
 
 def test_missing_media_is_a_404_envelope_even_with_debug_on(api, settings):

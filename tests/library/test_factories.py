@@ -4,7 +4,8 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 
 from library.models import ApprovalStatus
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.factories.accounts import UserFactory, signed_in
+from tests.support.factories.library import FolderFactory, ItemFactory, TagFactory
 
 
 def test_item_factory_writes_a_real_png_through_the_storage():
@@ -28,3 +29,26 @@ def test_folder_factory_makes_a_private_folder_by_default():
     folder = FolderFactory()
     assert folder.is_public is False
     assert folder.public_id == str(folder.id)
+
+
+def test_approved_trait_is_public_and_approved_in_no_folder():
+    item = ItemFactory(approved=True)
+    assert item.is_public is True
+    assert item.public_approval_status == ApprovalStatus.APPROVED
+    assert item.folder is None
+
+
+def test_deleted_trait_soft_deletes():
+    assert ItemFactory(deleted=True).deleted_at is not None
+    assert ItemFactory().deleted_at is None
+
+
+def test_tag_factory_reuses_a_name():
+    assert TagFactory(name="fox").pk == TagFactory(name="fox").pk
+
+
+def test_user_factory_and_signed_in_make_a_session_the_api_accepts(api):
+    persona = signed_in(UserFactory(password="Sunny-Day-42"))
+    assert persona.user.check_password("Sunny-Day-42")
+    payload = api.get("/getSelfUser", persona=persona).payload
+    assert payload["userID"] == persona.id and payload["isAuthenticated"] is True

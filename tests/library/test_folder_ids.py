@@ -14,8 +14,8 @@ import pytest
 
 from library.folders.ids import FolderRef, folder_ref_parse, folder_wire_id
 from library.models import ApprovalStatus
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import make_folder, make_item, wire_id
+from tests.support.assertions import assert_envelope
 
 U = uuid.UUID("0b6f6a3e-2c4d-4e5f-8a9b-1c2d3e4f5a6b")
 

@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 
 from library.models import Folder, FolderThumbnail, Item, ItemTag, Tag
-from tests.conftest import ApiClient, assert_envelope
 from tests.library.conftest_folders import live_count, make_folder, make_item, race, thumbnail_ids, wire_id
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

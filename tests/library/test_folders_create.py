@@ -6,12 +6,12 @@ import uuid
 
 import pytest
 
-from accounts.models import User
-from accounts.sessions.services import session_rotate
 from aimg_site.core.scoping import domain_context
 from library.models import Folder
-from tests.conftest import ApiClient, Persona, assert_envelope
 from tests.library.conftest_folders import KINDS
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.accounts import UserFactory, signed_in
 
 FOLDER_KEYS = {
     "id",
@@ -108,9 +108,7 @@ def test_get_is_not_allowed_on_a_create_endpoint(api, owner):
 
 def test_folders_belong_to_the_domain_they_were_created_in(api, owner, other_domain):
     with domain_context(other_domain):
-        user = User.objects.create_user(email="owner@example.com")
-        key, _ = session_rotate(old_key=None, user=user)
-    there = Persona(session_id=str(key), user=user)
+        there = signed_in(UserFactory(email="owner@example.com"))
     created = assert_envelope(ApiClient("api.sexy.ai").post("/createPublicFolder", persona=there, name="x"))
     assert Folder.all_domains.get(id=created.payload["id"][2:]).domain_id == other_domain.id
     assert not Folder.objects.exists()  # nothing in freejourney.ai

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from library.models import Folder, FolderTag, FolderThumbnail, Item
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import KINDS, make_folder, make_item, tag_folder, wire_id
+from tests.support.assertions import assert_envelope
 
 DELETE = "delete{kind}Folder"
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from library.models import ApprovalStatus, FolderThumbnail, Item
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import (
     KINDS,
     folder_item_ids,
@@ -20,6 +19,7 @@ from tests.library.conftest_folders import (
     when,
     wire_id,
 )
+from tests.support.assertions import assert_envelope
 
 ADD = "addImagesTo{kind}Folder"
 REMOVE = "removeImagesFrom{kind}Folder"

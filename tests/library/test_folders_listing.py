@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from aimg_site.core.scoping import domain_context
 from library.models import ApprovalStatus, Folder, FolderThumbnail, Item
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import live_count, make_folder, make_item, tag_folder, wire_id
-from tests.library.factories import UserFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.accounts import UserFactory
 
 T0 = timezone.now() - dt.timedelta(days=1)
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from library.models import Folder
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import KINDS, PRIVATE, PUBLIC, make_folder, when, wire_id
+from tests.support.assertions import assert_envelope
 
 SET = "set{kind}FolderProperties"
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from library.models import Item
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import KINDS, PUBLIC, make_folder, make_item, thumbnail_ids, when, wire_id
+from tests.support.assertions import assert_envelope
 
 ADD = "addThumbnailImagesFor{kind}Folder"
 REMOVE = "removeThumbnailImagesFor{kind}Folder"

@@ -6,18 +6,14 @@ import pytest
 
 from accounts.models import ProfilePicture, User
 from library.models import ApprovalStatus, Item, ItemReaction, ItemTag, Tag
-from tests.conftest import ApiClient, assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 @pytest.fixture
 def private_item(owner):
     return ItemFactory(owner=owner.user, prompt="a private fox")
-
-
-@pytest.fixture
-def public_item(owner):
-    return ItemFactory(owner=owner.user, public=True)
 
 
 def test_owner_gets_their_private_item_with_its_approval_status(api, owner, private_item):

@@ -14,8 +14,8 @@ import uuid
 import pytest
 
 from aimg_site.core.scoping import domain_context
-from tests.conftest import assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 NUL = "a\x00b"
 GARBAGE_IDS = [

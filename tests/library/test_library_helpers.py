@@ -11,7 +11,8 @@ from library.items.media import item_url, media_url, media_url_builder, storage_
 from library.items.selectors import user_library_counts
 from library.items.services import item_create, items_delete_all_for_user, library_transfer_user_items
 from library.models import ApprovalStatus, Item, ItemTag, Tag
-from tests.library.factories import FolderFactory, ItemFactory, UserFactory, png_bytes
+from tests.support.factories.accounts import UserFactory
+from tests.support.factories.library import FolderFactory, ItemFactory, png_bytes
 
 
 def test_user_library_counts_are_exact_and_skip_deleted_items():

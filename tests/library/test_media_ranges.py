@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 
 from library.items.media import UNSATISFIABLE, item_url, parse_single_range
-from tests.library.factories import ItemFactory
+from tests.support.factories.library import ItemFactory
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -85,3 +85,24 @@ def test_parse_single_range_edges():
 def test_a_media_name_with_a_nul_byte_is_a_404_not_a_500(db, name):
     response = Client(HTTP_HOST="api.freejourney.ai", raise_request_exception=False).get(f"/media/{name}")
     assert response.status_code == 404
+
+
+HUGE = "9" * 4301  # past Python's int-from-string digit limit
+
+
+@pytest.mark.parametrize(
+    "header, status",
+    [
+        (f"bytes={HUGE}-", 416),  # starts past any file
+        (f"bytes=0-{HUGE}", 206),  # clipped to the file, like any long last byte
+        (f"bytes=-{HUGE}", 206),  # the whole file as a suffix range
+        (f"bytes={HUGE}-{HUGE}", 416),
+    ],
+)
+def test_a_range_with_thousands_of_digits_is_answered_not_a_500(client, video_path, header, status):
+    response = fetch(client, video_path, header)
+    assert response.status_code == status
+    if status == 206:
+        assert body(response) == CONTENT
+    else:
+        assert response["Content-Range"] == f"bytes */{len(CONTENT)}"

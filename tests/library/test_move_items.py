@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from library.models import ApprovalStatus, FolderThumbnail, Item
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import (
     folder_item_ids,
     make_folder,
@@ -18,6 +17,7 @@ from tests.library.conftest_folders import (
     when,
     wire_id,
 )
+from tests.support.assertions import assert_envelope
 
 LONG_AGO = timezone.now() - dt.timedelta(days=3)
 

@@ -6,13 +6,8 @@ import pytest
 
 from accounts.models import User
 from library.models import Item, ItemReaction
-from tests.conftest import assert_envelope
-from tests.library.factories import ItemFactory
-
-
-@pytest.fixture
-def public_item(owner):
-    return ItemFactory(owner=owner.user, public=True)
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import ItemFactory
 
 
 def counts(item) -> tuple[int, int]:
@@ -128,3 +123,14 @@ def test_a_thousand_ids_are_accepted(api, other_user, public_item):
     resp = assert_envelope(api.post("/likeItems", persona=other_user, imageIDs=many))
     assert len(resp.payload) == 1000
     assert counts(public_item) == (1, 0)
+
+
+def test_throwaway_sessions_from_one_address_cannot_inflate_likes(api, public_item):
+    from library.items.services import REACTIONS_PER_ADDRESS
+
+    statuses = []
+    for _ in range(REACTIONS_PER_ADDRESS + 10):
+        fresh = {"X-Session-ID": str(uuid.uuid4())}
+        statuses.append(api.post("/likeItems", headers=fresh, imageIDs=[str(public_item.id)]).status)
+    assert statuses.count(200) == REACTIONS_PER_ADDRESS and statuses[-1] == 429
+    assert counts(public_item) == (REACTIONS_PER_ADDRESS, 0)

@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from library.models import Folder, FolderThumbnail, Item
-from tests.conftest import Persona, assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.personas import Persona
 
 
 def run() -> str:

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 
 from library.items.selectors import items_decorate
 from library.items.serializers import ImageOutput, SampleImageOutput, _ItemOutputBase
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 def generic(serializer_class, item, context):

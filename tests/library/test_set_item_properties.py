@@ -6,8 +6,8 @@ from accounts.models import User
 from aimg_site.api.errors import ErrorCode
 from library.items import services
 from library.models import ApprovalStatus, Item
-from tests.conftest import assert_envelope
-from tests.library.factories import FolderFactory, ItemFactory
+from tests.support.assertions import assert_envelope
+from tests.support.factories.library import FolderFactory, ItemFactory
 
 
 def set_props(api, persona, item, **body):

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from library.models import FolderTag, ItemTag, Tag
-from tests.conftest import assert_envelope
 from tests.library.conftest_folders import make_folder, make_item, tag_item, when, wire_id
+from tests.support.assertions import assert_envelope
 
 
 def _item_tags(item) -> list[str]:

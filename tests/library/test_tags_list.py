@@ -6,10 +6,12 @@ import pytest
 from django.utils import timezone
 
 from aimg_site.core.scoping import domain_context
-from library.models import Item
-from tests.conftest import ApiClient, assert_envelope
+from library.models import ApprovalStatus, Item
 from tests.library.conftest_folders import make_folder, make_item, tag_folder, tag_item
-from tests.library.factories import UserFactory
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.factories.accounts import UserFactory
+from tests.support.factories.library import ItemFactory
 
 
 def _ranking(resp) -> list[tuple[str, int]]:
@@ -17,8 +19,9 @@ def _ranking(resp) -> list[tuple[str, int]]:
 
 
 def _use(owner, name: str, times: int) -> None:
+    """Tag ``times`` publicly visible items of ``owner`` with ``name``."""
     for _ in range(times):
-        tag_item(make_item(owner), name)
+        tag_item(ItemFactory(owner=getattr(owner, "user", owner), public=True), name)
 
 
 def test_tags_are_ranked_by_usage_then_name(api, owner, other_user):
@@ -64,9 +67,11 @@ def test_the_tags_filter_keeps_only_the_named_tags_lower_cased(api, owner):
     assert _ranking(resp) == [("fox", 2), ("sky", 1)] and resp.metadata["totalCount"] == 2
 
 
-def test_an_empty_filter_filters_nothing(api, owner):
+def test_an_empty_filter_is_a_400_naming_it(api, owner):
+    # Wire strictness (docs/decisions.md): an empty query value is not read as an absent one.
     _use(owner, "fox", 1)
-    assert _ranking(api.get("/getTagsList", persona=owner, tags="")) == [("fox", 1)]
+    resp = assert_envelope(api.get("/getTagsList", persona=owner, tags=""), 400)
+    assert "'tags'" in resp.error and "empty" in resp.error
 
 
 def test_a_bad_tag_in_the_filter_is_a_400(api, owner):
@@ -104,7 +109,7 @@ def test_anyone_with_a_session_sees_the_domains_tags_and_only_those(api, guest, 
     _use(owner, "here", 1)
     with domain_context(other_domain):
         stranger = UserFactory()
-        tag_item(make_item(stranger), "there")
+        tag_item(ItemFactory(owner=stranger, public=True), "there")
     assert _ranking(api.get("/getTagsList", persona=guest)) == [("here", 1)]
     sexy = ApiClient("api.sexy.ai")
     assert _ranking(sexy.get("/getTagsList", persona=guest)) == [("there", 1)]
@@ -121,3 +126,25 @@ def test_the_listing_costs_a_constant_number_of_queries(api, owner, django_asser
     for limit in (2, 30):
         with django_assert_max_num_queries(2):  # session, ranking
             assert len(assert_envelope(api.get("/getTagsList", persona=owner, limit=limit)).payload) == limit
+
+
+def test_a_tag_only_on_private_items_is_listed_to_its_owner_alone(api, guest, owner, other_user):
+    _use(owner, "open", 1)
+    tag_item(make_item(owner), "secret", "open")  # private: counts for its owner only
+    assert _ranking(api.get("/getTagsList", persona=guest)) == [("open", 1)]
+    assert _ranking(api.get("/getTagsList", persona=other_user)) == [("open", 1)]
+    assert _ranking(api.get("/getTagsList", persona=guest, tags="secret")) == []
+    assert _ranking(api.get("/getTagsList", persona=owner)) == [("open", 2), ("secret", 1)]
+
+
+def test_rejected_pending_and_private_folder_items_count_for_their_owner_only(api, guest, owner):
+    rejected = make_item(
+        owner,
+        public=True,
+        folder=make_folder(owner, is_public=True),
+        public_approval_status=ApprovalStatus.REJECTED,
+    )
+    tag_item(rejected, "rejected")
+    tag_item(make_item(owner, public=True, folder=make_folder(owner)), "hidden-folder")
+    assert _ranking(api.get("/getTagsList", persona=guest)) == []
+    assert _ranking(api.get("/getTagsList", persona=owner)) == [("hidden-folder", 1), ("rejected", 1)]

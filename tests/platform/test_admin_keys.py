@@ -10,7 +10,9 @@ from accounts.admin_keys.services import admin_key_create, admin_key_revoke
 from accounts.models import AdminKey, User
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.services import audit_log_record
-from tests.conftest import ApiClient, Persona, assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
+from tests.support.personas import Persona
 
 pytestmark = pytest.mark.urls("tests.platform.urls")
 

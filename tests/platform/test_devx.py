@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 pytestmark = pytest.mark.urls("tests.platform.urls")
 

@@ -6,7 +6,8 @@ from accounts.models import User
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import DomainNotBound, bind_domain, domain_context, unbind_domain
 from aimg_site.core.selectors import domain_for_host, domain_get, domain_name_for_host
-from tests.conftest import ApiClient, assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.client import ApiClient
 
 NAMES = {"sexy.ai", "freejourney.ai"}
 

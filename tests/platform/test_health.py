@@ -1,4 +1,4 @@
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
 
 
 def test_it_reports_every_component_reachable(api):

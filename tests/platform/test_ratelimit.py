@@ -4,8 +4,8 @@ import pytest
 
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import RateLimited
-from tests.concurrency import race
-from tests.conftest import assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.concurrency import race
 
 pytestmark = pytest.mark.urls("tests.platform.urls")
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import Session, User
 from accounts.sessions.selectors import session_digest, session_resolve
 from accounts.sessions.services import session_end, session_rotate, sessions_end_for_user
-from tests.concurrency import race_calls
-from tests.conftest import Persona, assert_envelope
+from tests.support.assertions import assert_envelope
+from tests.support.concurrency import race_calls
+from tests.support.personas import Persona
 
 pytestmark = pytest.mark.urls("tests.platform.urls")
 
@@ -49,7 +50,7 @@ def test_a_guest_user_is_made_once_when_an_anonymous_session_first_writes(api, g
 def test_concurrent_first_writes_of_one_session_make_one_guest(api):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    from tests.conftest import ApiClient
+    from tests.support.client import ApiClient
 
     persona = Persona(session_id=str(uuid.uuid4()))
     results = race_calls([lambda: ApiClient().post("/testOwner", persona=persona).payload["userID"]] * 8)
@@ -127,7 +128,7 @@ def test_a_disabled_user_is_not_the_request_user(api, owner):
 
 
 def test_a_session_of_one_domain_is_unknown_on_another(owner):
-    from tests.conftest import ApiClient
+    from tests.support.client import ApiClient
 
     assert ApiClient("api.sexy.ai").get("/testEcho", persona=owner).payload["user"] is None
 

@@ -8,8 +8,9 @@ from rest_framework import serializers
 from aimg_site.api import exceptions as errors
 from aimg_site.api.envelope import ok
 from aimg_site.api.errors import ErrorCode
-from aimg_site.api.fields import BoolParam, UUIDListField
+from aimg_site.api.fields import BoolParam, CommaListField, UUIDListField
 from aimg_site.api.handlers import unknown_path
+from aimg_site.api.parsers import FormParser, JSONParser
 from aimg_site.api.ratelimit import hit, register
 from aimg_site.api.views import AdminPolicy, ApiView, SessionPolicy, endpoint
 
@@ -35,6 +36,8 @@ class EchoInput(serializers.Serializer):
 
 class EchoApi(ApiView):
     operation_id = "testEcho"
+    # Declares form parsing like the OAuth start does; every other view takes JSON only.
+    parser_classes = (JSONParser, FormParser)
 
     query_serializer = EchoInput
     body_serializer = EchoInput
@@ -49,6 +52,33 @@ class EchoApi(ApiView):
                 "isAdmin": self.identity.is_admin,
             }
         )
+
+    def post(self, request):
+        return self.get(request)
+
+
+class WireInput(serializers.Serializer):
+    """One field of each kind, DRF's own among them (the wire rules apply to all)."""
+
+    text = serializers.CharField(required=False, max_length=20)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    number = serializers.IntegerField(required=False, min_value=-5, max_value=1000)
+    ratio = serializers.FloatField(required=False)
+    id = serializers.UUIDField(required=False)
+    kind = serializers.ChoiceField(choices=["a", "b"], required=False)
+    flag = BoolParam(required=False)
+    plain = serializers.BooleanField(required=False)
+    words = CommaListField(required=False, max_items=3)
+
+
+class WireApi(ApiView):
+    operation_id = "testWire"
+    session_policy = SessionPolicy.NONE
+    query_serializer = WireInput
+    body_serializer = WireInput
+
+    def get(self, request):
+        return ok({key: str(value) if key == "id" else value for key, value in self.input().items()})
 
     def post(self, request):
         return self.get(request)
@@ -124,6 +154,7 @@ def plain_django_view(request):
 urlpatterns = [
     path("plainBoom", plain_django_view),
     endpoint(EchoApi),
+    endpoint(WireApi),
     endpoint(FailApi),
     endpoint(CreateSessionApi),
     endpoint(AdminOnlyApi),
