@@ -11,19 +11,21 @@ applied to the results (``values_list`` rows)::
 
     ITEM_OWNER = PreparedQuery(
         lambda p: Item.all_domains.filter(domain_id=p.domain, pk=p.item).values_list("owner_id")[:1],
-        domain=Item._meta.get_field("domain"),
-        item=Item._meta.pk,
+        {"domain": Item._meta.get_field("domain"), "item": Item._meta.pk},
     )
     rows = ITEM_OWNER.rows(domain=current_domain().pk, item=item_id)
 
-Only equality-like uses of a value are supported (a stand-in must reach the SQL
-as one parameter each time it is used); building fails loudly otherwise. The
-queryset is built outside any bound domain: filter by domain explicitly.
+A value must reach the SQL as a parameter each time it is used (comparisons
+do); building fails loudly otherwise. Numbers Django writes into the SQL text,
+``LIMIT`` and ``OFFSET`` of a slice, are named in ``inline`` and made parameters.
+The queryset is built outside any bound domain: filter by domain explicitly.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -50,21 +52,45 @@ def _stand_in(field: models.Field):
     if internal == "UUIDField":
         return uuid.uuid4()
     if internal in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField"):
-        return random.randrange(10**12, 10**13)
+        return _stand_in_number()
+    if internal in ("CharField", "TextField"):
+        return f"stand-in-{uuid.uuid4().hex}"
+    if internal == "DateTimeField":
+        return dt.datetime(2200, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=_stand_in_number())
     raise TypeError(f"PreparedQuery: no stand-in value for a {internal}")
 
 
+def _stand_in_number() -> int:
+    return random.randrange(10**12, 10**13)
+
+
+def _placeholders_before(sql: str, end: int) -> int:
+    """How many ``%s`` placeholders ``sql[:end]`` holds (``%%`` is an escaped percent sign)."""
+    count, i = 0, 0
+    while i < end:
+        if sql[i] == "%" and i + 1 < len(sql):
+            count += sql[i + 1] == "s"
+            i += 2
+        else:
+            i += 1
+    return count
+
+
 class PreparedQuery:
-    def __init__(self, build: Callable[[Any], QuerySet], **fields: models.Field):
+    def __init__(
+        self, build: Callable[[Any], QuerySet], fields: dict[str, Any], *, inline: tuple[str, ...] = ()
+    ):
         self.build = build
         self.fields = fields
+        self.inline = inline
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def _compile(self, alias: str) -> _Compiled:
         connection = connections[alias]
         stand_ins = {name: _stand_in(field) for name, field in self.fields.items()}
-        queryset = self.build(SimpleNamespace(**stand_ins))
+        numbers = {name: _stand_in_number() for name in self.inline}
+        queryset = self.build(SimpleNamespace(**stand_ins, **numbers))
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         prepared = {
@@ -77,7 +103,16 @@ class PreparedQuery:
                 name for name, value in prepared.items() if type(value) is type(param) and value == param
             ]
             slots.append(names[0] if names else None)
-        missing = set(self.fields) - set(slots)
+        constants = list(params)
+        for name, number in numbers.items():
+            found = [match.start() for match in re.finditer(rf"\b{number}\b", sql)]
+            if len(found) != 1:
+                raise ValueError(f"PreparedQuery: {name!r} is not written once into the SQL")
+            index = _placeholders_before(sql, found[0])
+            sql = sql[: found[0]] + "%s" + sql[found[0] + len(str(number)) :]
+            slots.insert(index, name)
+            constants.insert(index, None)
+        missing = (set(self.fields) | set(self.inline)) - set(slots)
         if missing:
             raise ValueError(f"PreparedQuery: {sorted(missing)} did not reach the SQL as parameters")
         columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
@@ -85,7 +120,7 @@ class PreparedQuery:
             (position, tuple(functions), expression)
             for position, (functions, expression) in compiler.get_converters(columns).items()
         )
-        return _Compiled(sql, tuple(slots), tuple(params), converters)
+        return _Compiled(sql, tuple(slots), tuple(constants), converters)
 
     def compiled(self, alias: str = DEFAULT_DB_ALIAS) -> _Compiled:
         compiled = self._compiled.get(alias)
@@ -95,14 +130,17 @@ class PreparedQuery:
                 self._compiled[alias] = compiled
         return compiled
 
-    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[tuple]:
+    def rows(self, **values: Any) -> list[tuple]:
         """The rows (as ``values_list`` tuples) of the queryset built with ``values``."""
-        if values.keys() != self.fields.keys():
-            raise TypeError(f"PreparedQuery needs exactly {sorted(self.fields)}")
+        using = DEFAULT_DB_ALIAS
+        if values.keys() != set(self.fields) | set(self.inline):
+            raise TypeError(f"PreparedQuery needs exactly {sorted([*self.fields, *self.inline])}")
         connection = connections[using]
         compiled = self.compiled(using)
         prepared = {
-            name: self.fields[name].get_db_prep_value(value, connection, prepared=False)
+            name: int(value)
+            if name in self.inline
+            else self.fields[name].get_db_prep_value(value, connection, prepared=False)
             for name, value in values.items()
         }
         params = [
