@@ -36,6 +36,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 
+from .scoping import bind_domain, unbind_domain
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -90,7 +92,13 @@ class PreparedQuery:
         connection = connections[alias]
         stand_ins = {name: _stand_in(field) for name, field in self.fields.items()}
         numbers = {name: _stand_in_number() for name in self.inline}
-        queryset = self.build(SimpleNamespace(**stand_ins, **numbers))
+        # No domain bound: a domain-scoped manager would write the domain of the request that
+        # happened to compile the query into SQL that every domain then runs (it raises instead).
+        token = bind_domain(None)
+        try:
+            queryset = self.build(SimpleNamespace(**stand_ins, **numbers))
+        finally:
+            unbind_domain(token)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         prepared = {

@@ -156,7 +156,7 @@ def with_viewer_reaction(qs: QuerySet, *, viewer) -> QuerySet:
     return qs.annotate(viewer_reaction=_reaction_of(viewer.pk))
 
 
-class _TagNames(Aggregate):
+class TagNames(Aggregate):
     """Tag names joined by commas (which no tag name holds); in name order on PostgreSQL, in any
     order on SQLite (``tag_names_split`` sorts them there)."""
 
@@ -179,7 +179,7 @@ def with_tag_names(qs: QuerySet) -> QuerySet:
         ItemTag.objects.filter(item_id=OuterRef("pk"))
         .order_by()
         .values("item_id")
-        .annotate(names=_TagNames("tag__name"))
+        .annotate(names=TagNames("tag__name"))
         .values("names")
     )
     return qs.annotate(tag_csv=Subquery(names, output_field=CharField()))
