@@ -84,11 +84,15 @@ def _with_turns(qs: QuerySet[GenerationJob]) -> QuerySet[GenerationJob]:
 def queue_order(*, model_id: int) -> QuerySet[GenerationJob]:
     """A model's queued jobs in the order they start: Pro before free, then fair turns between users.
 
+    Jobs waiting out a retry backoff are left out until their time.
     Within a class, every user's first queued job comes before anyone's
     second, and so on (round robin); jobs of the same turn start oldest first.
     So one user's 50 jobs delay another user's single job by at most one turn.
     """
-    qs = GenerationJob.objects.filter(model_id=model_id, status=JobStatus.QUEUED)
+    now = timezone.now()
+    qs = GenerationJob.objects.filter(model_id=model_id, status=JobStatus.QUEUED).filter(
+        Q(available_at__isnull=True) | Q(available_at__lte=now)
+    )
     return _with_turns(qs).order_by("-priority", "turn", "queued_at", "id")  # type: ignore[misc]
 
 

@@ -20,6 +20,8 @@ from django.conf import settings
 from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
+from . import OutputFile, Progress, RenderRequest
+
 
 def _rng(*, prompt: str, seed: int, model: str) -> random.Random:
     digest = hashlib.sha256(json.dumps([prompt, seed, model]).encode()).digest()
@@ -65,3 +67,18 @@ def render_image(
     out = io.BytesIO()
     image.save(out, format="PNG", pnginfo=info)
     return out.getvalue()
+
+
+def render(request: RenderRequest, *, progress: Progress) -> list[OutputFile]:
+    """The back-end interface: one PNG for an image request."""
+    png = render_image(
+        prompt=request.prompt,
+        seed=request.seed,
+        model=request.model,
+        width=request.width,
+        height=request.height,
+        steps=request.steps,
+        parameters=request.parameters,
+        on_step=lambda step, steps: progress(step / steps),
+    )
+    return [OutputFile(content=png, filename="generated.png", mime_type="image/png")]
