@@ -30,6 +30,10 @@ into one readable sentence), an ``execution_error`` or an interruption
 nobody here asked for, a missing output file, or a prompt still unfinished
 after ``COMFYUI_JOB_TIMEOUT`` seconds (it is cancelled on the server first).
 
+Input images (``LoadImage``): ``upload_inputs(images, servers=...)`` uploads them with
+``POST /upload/image`` to every server and returns the names to write in the
+graph (a prompt may go to any of them).
+
 Servers: ``COMFYUI_URL`` is a comma-separated list of base URLs; a new
 prompt goes to the reachable server with the fewest running and pending
 prompts. ``COMFYUI_REQUEST_TIMEOUT`` bounds each HTTP request,
@@ -223,6 +227,23 @@ class ComfyUIServer:
             mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         return response.content, mime
 
+    def upload_image(
+        self, *, content: bytes, filename: str, subfolder: str = "", overwrite: bool = True
+    ) -> str:
+        """``POST /upload/image``: store an input image for ``LoadImage``; returns the name to put in the graph."""
+        files = {
+            "image": (filename, content, mimetypes.guess_type(filename)[0] or "application/octet-stream")
+        }
+        data = {"overwrite": "true" if overwrite else "false", "subfolder": subfolder, "type": "input"}
+        response = self.request("POST", "/upload/image", files=files, data=data)
+        if response.status_code != 200:
+            raise PermanentBackendError(
+                f"ComfyUI refused the input image {filename!r} ({response.status_code})."
+            )
+        body = self._json(response)
+        name = str(body.get("name") or filename)
+        return f"{body.get('subfolder')}/{name}" if body.get("subfolder") else name
+
     def cancel(self, prompt_id: str) -> None:
         """Stop ``prompt_id`` here: removed when pending, interrupted when running.
 
@@ -387,6 +408,22 @@ def run_graph(
         )
         files.append(OutputFile(content=content, filename=str(ref["filename"]), mime_type=mime))
     return files
+
+
+def upload_inputs(images: dict[str, bytes], *, servers: Iterable[str] | None = None) -> dict[str, str]:
+    """Upload ``{filename: bytes}`` to every server (``POST /upload/image``); returns ``{filename: graph name}``.
+
+    Every server gets every image, since the prompt goes to whichever is free.
+    """
+    urls = list(servers) if servers is not None else configured_servers()
+    if not urls:
+        raise PermanentBackendError("No ComfyUI server is configured (COMFYUI_URL).")
+    names: dict[str, str] = {}
+    for url in urls:
+        server = ComfyUIServer(url.rstrip("/"), timeout=float(settings.COMFYUI_REQUEST_TIMEOUT))
+        for filename, content in images.items():
+            names[filename] = server.upload_image(content=content, filename=filename)
+    return names
 
 
 # ---------------------------------------------------------------- catalog templates

@@ -18,6 +18,7 @@ from generation.backends.comfyui import (
     rejection_message,
     run_graph,
     substitute,
+    upload_inputs,
 )
 from tests.support.comfyui_standin import ComfyUIStandIn, free_port_unused, validate
 
@@ -280,3 +281,19 @@ def test_comfyui_url_may_list_several_servers(settings):
     settings.COMFYUI_URL = ""
     with pytest.raises(PermanentBackendError, match="COMFYUI_URL"):
         run_graph(graph(), prompt_id=uuid.uuid4())
+
+
+def test_an_input_image_is_uploaded_to_every_server_and_loadimage_reads_it():
+    source = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 200, 30)).save(source, format="PNG")
+    with ComfyUIStandIn() as one, ComfyUIStandIn() as two:
+        names = upload_inputs({"start.png": source.getvalue()}, servers=[one.url, two.url])
+        g = {
+            "1": {"class_type": "LoadImage", "inputs": {"image": names["start.png"]}},
+            "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+            "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "inv"}},
+        }
+        for server in (one, two):
+            out = run_graph(g, prompt_id=uuid.uuid4(), servers=[server.url], poll_seconds=0.01)
+            image = Image.open(io.BytesIO(out[0].content))
+            assert image.size == (40, 30) and image.getpixel((0, 0)) == (245, 55, 225)

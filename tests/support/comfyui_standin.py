@@ -16,6 +16,8 @@ What it does, as ComfyUI's ``server.py``/``execution.py`` do (``comfyui-api-note
   real PNG files for ``SaveImage``/``PreviewImage``, a real MP4 for
   ``SaveVideo`` (PyAV when installed, else an animated WebP is refused with an
   execution error), served by ``GET /view``.
+- ``POST /upload/image`` (multipart ``image``, ``subfolder``, ``type``, ``overwrite``)
+  stores an input that ``LoadImage`` reads.
 - ``GET /queue``, ``POST /queue {"delete"}``, ``POST /interrupt {"prompt_id"}``,
   ``POST /api/jobs/{id}/cancel``; every route also under ``/api``.
 
@@ -26,6 +28,7 @@ execution (an ``execution_error``); ``requests`` records each (method, path).
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import io
 import json
@@ -35,6 +38,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -635,6 +639,32 @@ def _handler_for(standin: ComfyUIStandIn) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 return None
 
+        def _upload(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            message = BytesParser(policy=email.policy.HTTP).parsebytes(
+                f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + raw
+            )
+            fields: dict[str, tuple[str | None, bytes]] = {}
+            for part in message.iter_parts() if message.is_multipart() else []:
+                name = part.get_param("name", header="content-disposition")
+                fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+            if "image" not in fields or not fields["image"][0]:
+                self._send(400, raw=b"", ctype="text/plain")
+                return
+            filename = str(fields["image"][0])
+            subfolder = fields.get("subfolder", (None, b""))[1].decode()
+            kind = fields.get("type", (None, b"input"))[1].decode() or "input"
+            overwrite = fields.get("overwrite", (None, b""))[1].decode() in ("true", "1")
+            content = fields["image"][1]
+            base, dot, ext = filename.rpartition(".")
+            n = 1
+            while not overwrite and standin.files.get((filename, subfolder, kind), content) != content:
+                filename = f"{base} ({n}){dot}{ext}"
+                n += 1
+            standin.files[(filename, subfolder, kind)] = content
+            self._send(200, {"name": filename, "subfolder": subfolder, "type": kind})
+
         def _failed(self) -> bool:
             if standin.response_delay:
                 time.sleep(standin.response_delay)
@@ -677,6 +707,9 @@ def _handler_for(standin: ComfyUIStandIn) -> type[BaseHTTPRequestHandler]:
             path, _ = self._route()
             standin.requests.append(("POST", path))
             if self._failed():
+                return
+            if path == "/upload/image":
+                self._upload()
                 return
             body = self._body()
             if path == "/prompt":
