@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from aimg_site.api.exceptions import NotFound
-from library.items.media import item_url
+from library.items.media import item_url, media_url
 
 from .models import GenerationJob, GenerationModel, JobStatus, SamplePrompt
 from .queues import model_queue_names
@@ -161,6 +161,12 @@ def generation_status(*, job: GenerationJob, request=None, with_events: bool = F
         data["folderID"] = item.folder.public_id
     if job.status == JobStatus.COMPLETED:
         data["url"] = item_url(item, request)
+        if item.mtype == "video":
+            count = len(job.frames)
+            data["frames"] = [
+                {"frameCount": count, "frameNumber": n, "frameUrl": media_url(name, request)}
+                for n, name in enumerate(job.frames)
+            ]
     position = queue_position(job=job)
     if position is not None:
         data["queuePosition"] = position

@@ -113,6 +113,11 @@ class ImageRequest:
     cfgscale: float | None = None
     restore_faces: bool = False
     folder: FolderRef | None = None
+    #: ``image`` (generateImage) or ``video`` (generateVideo): which models the request may name.
+    kind: str = MediaKind.IMAGE
+    #: generateVideo's ``input`` and ``controlNetPreset`` (the reference leaves them undefined):
+    #: stored with the parameters, not used by the renderers.
+    extra: dict | None = None
 
 
 def _model_get(*, name: str, kind: str) -> GenerationModel:
@@ -164,7 +169,10 @@ def _parameters(*, model: GenerationModel, req: ImageRequest) -> dict:
     if not low <= cfgscale <= high:
         raise InvalidParameter("cfgscale", f"must be between {low:g} and {high:g}")
     seed = req.seed if req.seed is not None else secrets.randbelow(MAX_SEED + 1)
+    video = {"frames": model.frame_count, "fps": model.fps} if model.kind == MediaKind.VIDEO else {}
     return {
+        **video,
+        **(req.extra or {}),
         "steps": steps,
         "width": width,
         "height": height,
@@ -196,12 +204,15 @@ def _event(job: GenerationJob, status: str, message: str = "") -> None:
 def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> GenerationJob:
     """Validate ``req`` for ``owner`` and queue it: the Item and the job in one transaction.
 
+    The Item exists at once (the library lists it with a placeholder file until
+    the job completes); ``req.kind`` says whether image or video models apply.
+
     ``signed_in`` is False for guests (the registration wall). Raises the
     API's 4xx errors naming the rule. The Celery task is sent only after the
     transaction commits, with the job's id.
     """
     abuse_assert_can_generate(user=owner)
-    model = _model_get(name=req.model_name, kind=MediaKind.IMAGE)
+    model = _model_get(name=req.model_name, kind=req.kind)
     tier = user_tier(user=owner)
     _assert_access(model=model, user=owner, signed_in=signed_in, tier=tier)
     params = _parameters(model=model, req=req)
@@ -219,7 +230,7 @@ def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> Generati
             filename="queued.png",
             folder=folder,
             batch_id=uuid.uuid4(),
-            mtype=MediaKind.IMAGE,
+            mtype=model.kind,
             media_type=model.media_type,
             prompt=prompt,
             negprompt=negprompt,
@@ -489,7 +500,8 @@ def _job_complete(*, job: GenerationJob, worker: str, outputs: list[OutputFile])
         written.append(item.media.name or "")
         frame_names: list[str] = []
         for number, png in enumerate(frame_pngs):
-            name = storage.save(f"frames/{secrets.token_hex(16)}-{number}.png", ContentFile(png))
+            token = secrets.token_hex(16)
+            name = storage.save(f"items/frames/{token[:2]}/{token}-{number}.png", ContentFile(png))
             written.append(name)
             frame_names.append(name)
         now = timezone.now()
