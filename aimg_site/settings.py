@@ -155,6 +155,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("AIMG_CELERY_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+# The queue tasks go to, and that a worker started without -Q consumes (tests that start worker
+# processes give them the queue of their own test process).
+CELERY_TASK_DEFAULT_QUEUE = env.str("AIMG_CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "core.purge_expired_sessions", "schedule": 6 * 60 * 60},
