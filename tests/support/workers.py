@@ -11,6 +11,7 @@ log file whose tail is shown when a test fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -70,10 +71,8 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """SIGKILL the whole worker: its main process and every pool child."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(10)
 
     def stop(self) -> None:
@@ -83,10 +82,8 @@ class WorkerProcess:
                 self.process.wait(15)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 self.kill()
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)  # pool children left behind
-        except ProcessLookupError:
-            pass
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
