@@ -1,6 +1,7 @@
 """getItem, getItemDetails and getLastCompletedItem: who sees what."""
 
 import datetime as dt
+import ipaddress
 
 import pytest
 
@@ -158,10 +159,15 @@ def test_item_details_of_a_workflow_item_carry_its_template_and_parameters(api, 
     ]
 
 
-def test_view_count_grows_once_per_session(api, owner, other_user, guest, public_item):
+def test_view_count_grows_once_per_session(api, owner, other_user, guest, public_item, settings):
+    # Each persona calls from its own address (a view counts once per address too).
+    settings.AIMG_TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
+    addresses = {other_user.session_id: "198.51.100.1", guest.session_id: "198.51.100.2", owner.session_id: "198.51.100.3"}
+
     def details(persona):
+        headers = {"X-Forwarded-For": addresses[persona.session_id]}
         return assert_envelope(
-            api.get("/getItemDetails", persona=persona, imageID=str(public_item.id))
+            api.get("/getItemDetails", persona=persona, headers=headers, imageID=str(public_item.id))
         ).payload
 
     assert details(other_user)["viewCount"] == 1
