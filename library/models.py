@@ -254,6 +254,8 @@ class Item(DomainScopedModel):
             models.Index(
                 fields=["batch_id"], condition=Q(batch_id__isnull=False), name="library_item_batch_idx"
             ),
+            # the media route finds the item of a plain media URL to check it is publicly visible
+            models.Index(fields=["media"], name="library_item_media_idx"),
             # restoreItems?userID=…
             models.Index(
                 fields=["owner"], condition=Q(deleted_at__isnull=False), name="library_item_deleted_idx"

@@ -94,7 +94,7 @@ def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> Qu
     thumbnails = (
         FolderThumbnail.objects.filter(_visible_items_q(public_view=public_view, prefix="item__"))
         .filter(item__folder=F("folder"))
-        .select_related("item")
+        .select_related("item__folder")
         .order_by("position", "id")
     )
     tags = FolderTag.objects.select_related("tag").order_by("tag__name")
