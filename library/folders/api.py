@@ -84,7 +84,7 @@ class FolderListApi(FolderApi):
             time_field="created_at",
             total_count=queryset.count(),
         )
-        rows = folder_rows_prepare(page.rows)
+        rows = folder_rows_prepare(page.rows, public_view=not owner_view)
         return ok(FolderOutput(rows, many=True, context={"request": request}).data, metadata=page.metadata)
 
 

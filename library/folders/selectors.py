@@ -12,11 +12,25 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, RowNumber
 
 from aimg_site.api.exceptions import NotFound
-from library.models import Folder, FolderTag, FolderThumbnail, Item
+from library.models import Folder, FolderTag, FolderThumbnail, Item, PublicFolderCountEntry
 
 from .ids import FolderRef
 
@@ -72,25 +86,41 @@ def folders_public(
         return queryset.filter(owner=viewer).order_by("-created_at", "-id"), True
     if user_id is not None:
         queryset = queryset.filter(owner_id=user_id)
-    visible = Item.objects.filter(Item.publicly_visible_q(), folder=OuterRef("pk"))
-    queryset = queryset.filter(Exists(visible))
+    queryset = queryset.annotate(public_count=_public_count()).filter(public_count__gt=0)
     return queryset.order_by("-created_at", "-id"), False
 
 
-def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> QuerySet[Folder]:
-    """``queryset`` with ``image_count``, ``sample_items``, ``thumbnail_items`` and ``tag_names``.
-
-    One query for the rows plus three prefetch queries, whatever the page size.
-    """
-    visible = _visible_items_q(public_view=public_view)
-    counts = (
-        Item.objects.filter(visible, folder=OuterRef("pk"))
+def _public_count():
+    """A folder's count of publicly visible items: the sum of its ledger entries (kept by triggers,
+    ``PublicFolderCountEntry``), so listing public folders does not read their items."""
+    sums = (
+        PublicFolderCountEntry.objects.filter(folder=OuterRef("pk"))
         .order_by()
         .values("folder")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("delta"))
         .values("n")
     )
-    samples = Item.objects.filter(visible).order_by("-folder_added_at", "-id")[:SAMPLE_SIZE]
+    return Coalesce(Subquery(sums, output_field=IntegerField()), Value(0))
+
+
+def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> QuerySet[Folder]:
+    """``queryset`` with ``image_count``, ``thumbnail_items`` and ``tag_names`` (``sample_items`` come
+    from ``folder_rows_prepare``).
+
+    One query for the rows plus two prefetch queries, whatever the page size. In
+    the public view ``image_count`` is the folder's ledger sum, not a count of its items.
+    """
+    if public_view:
+        image_count = _public_count()
+    else:
+        counts = (
+            Item.objects.filter(deleted_at__isnull=True, folder=OuterRef("pk"))
+            .order_by()
+            .values("folder")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        image_count = Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
     thumbnails = (
         FolderThumbnail.objects.filter(_visible_items_q(public_view=public_view, prefix="item__"))
         .filter(item__folder=F("folder"))
@@ -98,10 +128,7 @@ def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> Qu
         .order_by("position", "id")
     )
     tags = FolderTag.objects.select_related("tag").order_by("tag__name")
-    return queryset.annotate(
-        image_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-    ).prefetch_related(
-        Prefetch("items", queryset=samples, to_attr="sample_items"),
+    return queryset.annotate(image_count=image_count).prefetch_related(
         Prefetch("thumbnail_links", queryset=thumbnails, to_attr="thumbnail_link_rows"),
         Prefetch("tag_links", queryset=tags, to_attr="tag_link_rows"),
     )
@@ -110,17 +137,52 @@ def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> Qu
 def folder_details(folder: Folder, *, public_view: bool = False) -> Folder:
     """``folder`` re-read with everything ``FolderOutput`` shows (after a write)."""
     rows = list(folders_with_details(Folder.objects.filter(pk=folder.pk), public_view=public_view))
-    return folder_rows_prepare(rows)[0]
+    return folder_rows_prepare(rows, public_view=public_view)[0]
 
 
-def folder_rows_prepare(rows: list[Folder]) -> list[Folder]:
-    """Flatten the prefetched links into the attributes ``FolderOutput`` reads."""
+_SAMPLES_POSTGRESQL = """
+    SELECT s.id FROM unnest(%s::uuid[]) AS f(id)
+    CROSS JOIN LATERAL (
+        SELECT i.id FROM library_item i
+        WHERE i.folder_id = f.id AND i.deleted_at IS NULL {public}
+        ORDER BY i.folder_added_at DESC, i.id DESC LIMIT %s
+    ) AS s
+"""
+
+
+def _samples(folder_ids: list, *, public_view: bool) -> QuerySet[Item]:
+    """Each folder's ``SAMPLE_SIZE`` most recently added items (visible ones in the public view), in
+    one query. On PostgreSQL each folder is read through its own index range up to the limit
+    (``LATERAL … LIMIT``), never in full; SQLite (the embedded default) numbers rows per folder."""
+    visible = _visible_items_q(public_view=public_view)
+    order = ("-folder_added_at", "-id")
+    if connection.vendor == "postgresql":
+        public = "AND i.is_public AND i.public_approval_status = 'approved'" if public_view else ""
+        # ``public`` is one of two constant strings; the values are parameters.
+        newest = RawSQL(_SAMPLES_POSTGRESQL.format(public=public), [folder_ids, SAMPLE_SIZE])  # noqa: S611
+        return Item.objects.filter(visible, id__in=newest).order_by(*order)
+    rank = Window(RowNumber(), partition_by=[F("folder_id")], order_by=[F(o[1:]).desc() for o in order])
+    return (
+        Item.objects.filter(visible, folder_id__in=folder_ids)
+        .annotate(rank=rank)
+        .filter(rank__lte=SAMPLE_SIZE)
+    ).order_by(*order)
+
+
+def folder_rows_prepare(rows: list[Folder], *, public_view: bool) -> list[Folder]:
+    """Flatten the prefetched links into the attributes ``FolderOutput`` reads, and add the samples."""
+    by_id = {folder.pk: folder for folder in rows}
+    samples: dict = {folder.pk: [] for folder in rows}
+    for item in _samples(list(by_id), public_view=public_view) if rows else ():
+        item.folder = by_id[item.folder_id]
+        samples[item.folder_id].append(item)
     for folder in rows:
         # Prefetch(to_attr=...) lists: django-stubs knows them only on the annotated queryset's rows.
         thumbnails: list[FolderThumbnail] = folder.thumbnail_link_rows  # type: ignore[attr-defined]
         tags: list[FolderTag] = folder.tag_link_rows  # type: ignore[attr-defined]
         folder.thumbnail_items = [link.item for link in thumbnails]
         folder.tag_names = [link.tag.name for link in tags]
+        folder.sample_items = samples[folder.pk]
     return rows
 
 
