@@ -171,7 +171,7 @@ def _samples(folder_ids: list, *, public_view: bool) -> QuerySet[Item]:
 
 def folder_rows_prepare(rows: list[Folder], *, public_view: bool) -> list[Folder]:
     """Flatten the prefetched links into the attributes ``FolderOutput`` reads, and add the samples."""
-    by_id = {folder.pk: folder for folder in rows}
+    by_id: dict = {folder.pk: folder for folder in rows}
     samples: dict = {folder.pk: [] for folder in rows}
     for item in _samples(list(by_id), public_view=public_view) if rows else ():
         item.folder = by_id[item.folder_id]

@@ -33,6 +33,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -153,12 +154,14 @@ def _s3_signer(options_json: str):
 
 
 def _s3_url(name: str, *, public: bool, request=None) -> str:
+    storage: Any
     if public:
         seconds, cache = public_url_seconds(), f"public, max-age={public_max_age()}"
         storage = default_storage
     else:
         seconds, cache = signed_url_seconds(), f"private, max-age={signed_url_seconds()}"
-        options = settings.STORAGES["default"].get("OPTIONS", {})
+        default: Any = settings.STORAGES["default"]
+        options: dict = default.get("OPTIONS", {})
         storage = _s3_signer(json.dumps(options, sort_keys=True, default=str))
     signs = getattr(storage, "querystring_auth", True) and (
         not getattr(storage, "custom_domain", None) or getattr(storage, "cloudfront_signer", None)
