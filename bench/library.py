@@ -397,6 +397,37 @@ def main_listings(items: int) -> None:
     for label, path, headers in cases:
         median, p99, body = measure(client, path, headers, 40)
         print(f"{label:<52} {median:>10.1f} {p99:>9.1f} {len(body.get('payload') or []):>5}")
+    print(
+        f"{'getSelfUser while 10 threads call getPublicFolders':<52} {_self_user_under_load(signed_in):>10.1f}"
+    )
+
+
+def _self_user_under_load(signed_in: dict) -> float:
+    """Median ms of ``getSelfUser`` while ten threads keep calling ``getPublicFolders`` anonymously."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    stop = threading.Event()
+
+    def hammer(n: int) -> None:
+        client = Client(HTTP_HOST="api.freejourney.ai")
+        headers = {"X-Session-ID": f"00000000-0000-4000-8000-{n:012d}"}
+        while not stop.is_set():
+            client.get("/getPublicFolders?limit=100", headers=headers)
+        connection.close()
+
+    threads = [threading.Thread(target=hammer, args=(n + 10,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    try:
+        median, _p99, _body = measure(Client(HTTP_HOST="api.freejourney.ai"), "/getSelfUser", signed_in, 20)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return median
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from aimg_site.api.fields import CommaListField, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
-from library.items.media import item_url
+from library.items.media import media_url_builder
 
 from .ids import ANY_PATTERN, PUBLIC_PATTERN, ROOT, UUID_PATTERN, folder_ref_parse, form_text
 
@@ -204,7 +204,12 @@ class FolderImageThumbnailOutput(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, item) -> str:
-        return item_url(item, self.context.get("request"))
+        builder = self.context.get("_media_url")
+        if builder is None:  # made once per listing (base URL, route, signature expiry)
+            builder = media_url_builder(self.context.get("request"))
+            if isinstance(self.context, dict):
+                self.context["_media_url"] = builder
+        return builder(item)
 
 
 class FolderOutput(serializers.Serializer):
