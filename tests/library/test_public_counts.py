@@ -215,3 +215,12 @@ def test_racing_approvals_rejections_tags_and_deletes_stay_exact():
     calls += [lambda: public_counts_fold_all()]
     race_calls(calls)
     assert_exact()
+
+
+def test_the_console_cannot_turn_a_folder_public_or_private():
+    from django.contrib import admin as django_admin
+
+    model_admin = django_admin.site._registry[Folder]
+    folder = FolderFactory(owner=UserFactory(), is_public=True)
+    assert "is_public" in model_admin.get_readonly_fields(None, folder)
+    assert "is_public" not in model_admin.get_readonly_fields(None, None)
