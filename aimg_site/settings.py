@@ -228,9 +228,12 @@ elif AIMG_STORAGE == "s3":
             "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            # Presigned URLs (every private item's media): SigV4, which every region accepts.
+            "signature_version": env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4"),
             # The host (and path) browsers reach the bucket at, when it is not the endpoint,
-            # e.g. "media.freejourney.ai" or "localhost:8333/aimg"; URLs are then unsigned
-            # (media names are random, so a URL is its own capability, as with local files).
+            # e.g. "media.freejourney.ai" or "localhost:8333/aimg"; publicly visible items' URLs
+            # are then unsigned (the CDN in front must read the bucket), other items' stay signed
+            # at the endpoint (library.items.media).
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
             "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
             "file_overwrite": False,
@@ -238,6 +241,13 @@ elif AIMG_STORAGE == "s3":
     }
 else:
     raise ImproperlyConfigured(f"AIMG_STORAGE must be 'local' or 's3', not {AIMG_STORAGE!r}.")
+# Media URLs (library.items.media): publicly visible items' media are cacheable by anyone for
+# AIMG_MEDIA_PUBLIC_MAX_AGE seconds (the longest a copy cached before a take-down outlives it);
+# every other item's are signed URLs that work AIMG_MEDIA_SIGNED_URL_SECONDS. On S3, publicly
+# visible items' URLs are signed too, for AIMG_MEDIA_PUBLIC_URL_SECONDS (at most 7 days, SigV4).
+AIMG_MEDIA_PUBLIC_MAX_AGE = env.int("AIMG_MEDIA_PUBLIC_MAX_AGE", default=3600)
+AIMG_MEDIA_SIGNED_URL_SECONDS = env.int("AIMG_MEDIA_SIGNED_URL_SECONDS", default=3600)
+AIMG_MEDIA_PUBLIC_URL_SECONDS = env.int("AIMG_MEDIA_PUBLIC_URL_SECONDS", default=24 * 3600)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -2,6 +2,10 @@
 
 Run: ``DATABASE_URL=postgres://aimg@127.0.0.1:5433/aimg_bench .venv/bin/python bench/library.py``
 
+``bench/library.py --listings N`` (in a database of its own per N) measures the anonymous
+listings instead, ``getTagsList`` and ``getPublicFolders``, on N items spread over 1,000 public
+folders with two of 200 tags each: compare N = 1,000 with N = 1,000,000 (issue 13: within 2x).
+
 It creates the database if needed, migrates it, seeds it once (users and
 folders with ``bulk_create``, items server-side with ``INSERT ... SELECT
 generate_series``; a later run reuses the seed), then calls the endpoints
@@ -274,5 +278,160 @@ def main() -> None:
         )
 
 
+LISTING_FOLDERS = 1_000
+LISTING_TAGS = 200
+LISTING_EMAIL = "listing-{n}@bench.invalid"
+
+
+def seed_listings(domain, items: int) -> None:
+    """The anonymous listings' seed: ``LISTING_FOLDERS`` users with one public folder each, ``items``
+    items spread over them (every other one approved and public), two of ``LISTING_TAGS`` tags each."""
+    from django.db import connection, transaction
+
+    from accounts.models import User
+    from library.models import Folder, Item, Tag
+
+    if User.objects.filter(email=LISTING_EMAIL.format(n=0)).exists():
+        if Item.objects.count() != items:
+            sys.exit(f"This database holds {Item.objects.count()} items, not {items}: use another one.")
+        print("seed: reusing the existing data")
+        return
+    started = time.perf_counter()
+    with transaction.atomic():
+        users = [
+            User(email=LISTING_EMAIL.format(n=n), username=f"listing{n}", password="!", domain=domain)
+            for n in range(LISTING_FOLDERS)
+        ]
+        User.objects.bulk_create(users, batch_size=2000)
+        folders = [Folder(owner=u, name="public", is_public=True, domain=domain) for u in users]
+        Folder.objects.bulk_create(folders, batch_size=2000)
+        Tag.objects.bulk_create([Tag(name=f"tag{n}", domain=domain) for n in range(LISTING_TAGS)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE bench_folders (n int PRIMARY KEY, id uuid, owner uuid) ON COMMIT DROP"
+            )
+            cursor.execute(
+                "INSERT INTO bench_folders SELECT (n1 - 1)::int, f.id, f.owner_id FROM "
+                "unnest(%s::uuid[]) WITH ORDINALITY AS t(id, n1) JOIN library_folder f ON f.id = t.id",
+                [[f.id for f in folders]],
+            )
+            cursor.execute(
+                """
+                INSERT INTO library_item (
+                    id, domain_id, owner_id, batch_id, media, mtype, media_type, width, height,
+                    prompt, negprompt, model_id, model_name, steps, seed, subseed, subseed_strength,
+                    lora, lora_strength, sampler, cfgscale, restore_faces, generator_version,
+                    workflow_template_name, workflow_run_parameters, view_count, like_count,
+                    dislike_count, is_public, public_approval_status, is_protected, deleted_at,
+                    folder_id, folder_added_at, completed_at, created_at
+                )
+                SELECT gen_random_uuid(), %(domain)s, f.owner, NULL, 'items/bench/' || s.i || '.png', 'image',
+                    'StaticImage', 512, 512, 'bench prompt', '', 'f222', 'F222', 20, s.i, 0, 0,
+                    '[]'::jsonb, '[]'::jsonb, 'DPM++ 2M Karras', 7, false, '1', '', NULL, 0, 0, 0,
+                    s.i %% 2 = 0, CASE WHEN s.i %% 2 = 0 THEN 'approved' ELSE 'none' END, false, NULL,
+                    f.id, now() - make_interval(secs => s.i), now() - make_interval(secs => s.i),
+                    now() - make_interval(secs => s.i)
+                FROM generate_series(0, %(items)s - 1) AS s(i)
+                JOIN bench_folders f ON f.n = s.i %% %(folders)s
+                """,
+                {"domain": domain.pk, "items": items, "folders": LISTING_FOLDERS},
+            )
+            cursor.execute(
+                """
+                INSERT INTO library_itemtag (item_id, tag_id, created_at)
+                SELECT i.id, t.id, now() FROM (
+                    SELECT id, row_number() OVER (ORDER BY id) AS n FROM library_item
+                ) i
+                CROSS JOIN LATERAL (VALUES (i.n %% %(tags)s), ((i.n * 7 + 3) %% %(tags)s)) AS pick(k)
+                JOIN library_tag t ON t.name = 'tag' || pick.k AND t.domain_id = %(domain)s
+                WHERE (i.n %% %(tags)s) <> ((i.n * 7 + 3) %% %(tags)s)
+                """,
+                {"tags": LISTING_TAGS, "domain": domain.pk},
+            )
+    from library.items.counts import public_counts_fold_all
+
+    public_counts_fold_all()
+    with connection.cursor() as cursor:
+        for table in ("library_item", "library_itemtag", "library_folder", "library_publicfoldercountentry"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    print(f"seed: {items} items in {time.perf_counter() - started:.1f}s")
+
+
+def main_listings(items: int) -> None:
+    """``getTagsList`` and ``getPublicFolders``, anonymous and signed in, on a database of ``items``."""
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from accounts.models import User
+    from accounts.sessions.services import session_rotate
+    from aimg_site.core.scoping import domain_context
+    from aimg_site.core.selectors import domain_get
+
+    call_command("migrate", verbosity=0)
+    domain = domain_get("freejourney.ai")
+    with domain_context(domain):
+        seed_listings(domain, items)
+        someone = User.objects.get(email=LISTING_EMAIL.format(n=0))
+        key, _ = session_rotate(old_key=None, user=someone)
+    client = Client(HTTP_HOST="api.freejourney.ai")
+    anonymous = {"X-Session-ID": "00000000-0000-4000-8000-000000000001"}
+    signed_in = {"X-Session-ID": str(key)}
+    cases = [
+        ("getTagsList, anonymous", "/getTagsList?limit=100", anonymous),
+        ("getTagsList, signed in (own tags added)", "/getTagsList?limit=100", signed_in),
+        ("getTagsList?tags=tag1,tag2", "/getTagsList?tags=tag1,tag2", anonymous),
+        ("getPublicFolders, anonymous, first page", "/getPublicFolders?limit=100", anonymous),
+        (
+            "getPublicFolders, anonymous, skipCount=900",
+            "/getPublicFolders?limit=100&skipCount=900",
+            anonymous,
+        ),
+        ("getPublicFolders, one user's", f"/getPublicFolders?userID={someone.pk}", anonymous),
+    ]
+    print(f"\n{items:,} items, {LISTING_FOLDERS:,} public folders, {LISTING_TAGS} tags")
+    print(f"{'case':<52} {'median ms':>10} {'p99 ms':>9} {'rows':>5}")
+    for label, path, headers in cases:
+        median, p99, body = measure(client, path, headers, 40)
+        print(f"{label:<52} {median:>10.1f} {p99:>9.1f} {len(body.get('payload') or []):>5}")
+    print(
+        f"{'getSelfUser while 10 threads call getPublicFolders':<52} {_self_user_under_load(signed_in):>10.1f}"
+    )
+
+
+def _self_user_under_load(signed_in: dict) -> float:
+    """Median ms of ``getSelfUser`` while ten threads keep calling ``getPublicFolders`` anonymously."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    stop = threading.Event()
+
+    def hammer(n: int) -> None:
+        client = Client(HTTP_HOST="api.freejourney.ai")
+        headers = {"X-Session-ID": f"00000000-0000-4000-8000-{n:012d}"}
+        while not stop.is_set():
+            client.get("/getPublicFolders?limit=100", headers=headers)
+        connection.close()
+
+    threads = [threading.Thread(target=hammer, args=(n + 10,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    try:
+        median, _p99, _body = measure(Client(HTTP_HOST="api.freejourney.ai"), "/getSelfUser", signed_in, 20)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return median
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--listings":
+        main_listings(int(sys.argv[2].replace(",", "").replace("_", "")))
+    else:
+        main()

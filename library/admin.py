@@ -45,6 +45,11 @@ class FolderAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     raw_id_fields = ("owner",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Public or private from its creation on (its id's form and the public counts rely on it).
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "is_public") if obj is not None else fields
+
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):

@@ -91,8 +91,8 @@ class Folder(DomainScopedModel):
     updated_at = models.DateTimeField(default=timezone.now)
 
     # Not columns: set on listed rows by ``library.folders.selectors`` for ``FolderOutput``.
-    sample_items: list  # of library.folders.selectors.Preview
-    thumbnail_items: list  # of library.folders.selectors.Preview
+    thumbnail_items: list[Item]
+    sample_items: list[Item]
     tag_names: list[str]
 
     class Meta:
@@ -226,7 +226,7 @@ class Item(DomainScopedModel):
             models.Index(
                 fields=["folder", "completed_at", "id"], condition=LIVE, name="library_item_folder_idx"
             ),
-            # a folder's sample images (latest added first: one probe per sample)
+            # folder samples (newest added first), walked per folder with LIMIT
             models.Index(
                 fields=["folder", "folder_added_at", "id"],
                 condition=LIVE,
@@ -261,6 +261,8 @@ class Item(DomainScopedModel):
             models.Index(
                 fields=["batch_id"], condition=Q(batch_id__isnull=False), name="library_item_batch_idx"
             ),
+            # the media route finds the item of a plain media URL to check it is publicly visible
+            models.Index(fields=["media"], name="library_item_media_idx"),
             # restoreItems?userID=…
             models.Index(
                 fields=["owner"], condition=Q(deleted_at__isnull=False), name="library_item_deleted_idx"
@@ -443,3 +445,40 @@ class LibraryCountEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_delta:+} items ({self.root_delta:+} in the root) of {self.user_id}"
+
+
+class PublicFolderCountEntry(models.Model):
+    """One change to a folder's count of publicly visible items; the count is the sum of its entries.
+
+    Written by triggers of migration ``0006_public_counts`` (like ``LibraryCountEntry``), on every
+    statement that changes which items are publicly visible (items inserted, deleted, approved,
+    rejected, made public or private, moved, restored): ``getPublicFolders`` lists and counts folders
+    from these sums, whatever the number of items. Folded by ``library.items.counts``.
+    """
+
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    delta = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "public folder count entries"
+
+    def __str__(self) -> str:
+        return f"{self.delta:+} public items in {self.folder_id}"
+
+
+class PublicTagUsageEntry(models.Model):
+    """One change to a tag's usage by publicly visible items; the usage is the sum of its entries.
+
+    Written by triggers of migration ``0006_public_counts`` on items (visibility changes) and on
+    ``ItemTag`` (a tag added to or removed from a publicly visible item): ``getTagsList`` ranks
+    tags from these sums. Folded by ``library.items.counts``.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    delta = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "public tag usage entries"
+
+    def __str__(self) -> str:
+        return f"{self.delta:+} public uses of {self.tag_id}"

@@ -8,8 +8,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Session, User
+from aimg_site.api import ratelimit
 
 from .selectors import session_digest, session_idle_cutoff
+
+#: Guest users one client address may make per hour (a guest is made on an anonymous session's first
+#: write): throwaway session ids cannot create unbounded users, sessions or likes (issue 13).
+GUEST_CREATIONS_PER_ADDRESS = 30
+ratelimit.register(
+    "guest-create-address",
+    f"{GUEST_CREATIONS_PER_ADDRESS}/hour",
+    "Too many new anonymous sessions from this address; sign in, or reuse your session id.",
+)
 
 
 def session_ensure(*, key: uuid.UUID, client_address: str | None = None, user_agent: str = "") -> Session:
@@ -34,8 +44,13 @@ def session_ensure(*, key: uuid.UUID, client_address: str | None = None, user_ag
 def session_guest_user(*, key: uuid.UUID, client_address: str | None = None, user_agent: str = "") -> User:
     """The user behind an anonymous session, creating a guest user once.
 
-    Locks the session row so two concurrent first writes make one guest.
+    Locks the session row so two concurrent first writes make one guest. A
+    client address makes at most ``GUEST_CREATIONS_PER_ADDRESS`` guests (and
+    their sessions) an hour: past that, ``RateLimited`` before any row is written.
     """
+    existing = Session.objects.select_related("user").filter(key_digest=session_digest(key)).first()
+    if existing is None or existing.user_id is None:
+        ratelimit.hit("guest-create-address", key=client_address or "unknown")
     session = session_ensure(key=key, client_address=client_address, user_agent=user_agent)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.user_id is None:

@@ -89,7 +89,9 @@ class GetItemDetailsApi(_ItemApi):
     def get(self, request):
         data = self.input()
         item = selectors.item_get_for_viewer(item_id=data["imageID"], viewer=self.identity.user)
-        if services.item_view_record(item=item, session_key=self.identity.session_key):
+        if services.item_view_record(
+            item=item, session_key=self.identity.session_key, client_address=self.identity.client_address
+        ):
             item.view_count += 1
         item.owner_picture_uri = selectors.item_owner_picture_uri(item=item)
         return ok(self.item_payload(item, ImageInfoOutput))

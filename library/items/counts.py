@@ -94,3 +94,51 @@ def library_counts_fold_all() -> None:
         LibraryCountEntry.objects.exclude(user_id__in=User.all_domains.values("pk")).delete()
         for user_id in LibraryCountEntry.objects.order_by().values_list("user_id", flat=True).distinct():
             library_counts_fold(user_id=user_id)
+
+
+# --- The public ledgers (migration 0006): folders' publicly visible items, tags' public usage -------
+
+#: (entry table, key column, parent table) of each public ledger.
+PUBLIC_LEDGERS = (
+    ("library_publicfoldercountentry", "folder_id", "library_folder"),
+    ("library_publictagusageentry", "tag_id", "library_tag"),
+)
+
+
+def public_counts_fold_all() -> None:
+    """Replace each folder's and tag's public entries by their sum; drop those of deleted rows.
+
+    One statement per ledger on PostgreSQL (as ``library_counts_fold_all``): a
+    row deleted by one fold is skipped by a concurrent one, entries inserted
+    meanwhile wait for the next fold.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, key, parent in PUBLIC_LEDGERS:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = {key})"  # noqa: S608
+            )
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"""
+                    WITH gone AS (
+                        DELETE FROM {table} WHERE {key} IN (
+                            SELECT {key} FROM {table} GROUP BY {key} HAVING COUNT(*) > 1
+                        ) RETURNING {key}, delta
+                    )
+                    INSERT INTO {table} ({key}, delta)
+                    SELECT {key}, SUM(delta) FROM gone GROUP BY {key} HAVING SUM(delta) <> 0
+                    """  # noqa: S608 - table and column names are constants
+                )
+                continue
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608
+            (last,) = cursor.fetchone()
+            if last is None:
+                continue
+            cursor.execute(
+                f"SELECT {key}, SUM(delta) FROM {table} WHERE id <= %s GROUP BY {key} HAVING SUM(delta) <> 0",  # noqa: S608
+                [last],
+            )
+            sums = cursor.fetchall()
+            cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [last])  # noqa: S608
+            if sums:
+                cursor.executemany(f"INSERT INTO {table} ({key}, delta) VALUES (%s, %s)", sums)  # noqa: S608

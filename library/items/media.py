@@ -3,20 +3,37 @@
 Media are stored through Django's default storage (local files under
 ``MEDIA_ROOT``, or S3 via django-storages) under random names
 (``library.models.item_media_name``). ``item_url`` gives the absolute URL a
-client (or Civitai) fetches: the storage's own URL on S3, otherwise this
-service's ``media/<name>`` route (``media_serve``), which answers with the
-real Content-Type, ``Access-Control-Allow-Origin: *``, a long cache
-lifetime (names never change content) and single byte ranges (206/416, so
-videos can be sought).
+client (or Civitai) fetches, decided by the item's state (issue 13):
+
+* a *publicly visible* item (approved, public, live, in a public folder) has a
+  plain URL, cacheable by anyone for ``AIMG_MEDIA_PUBLIC_MAX_AGE`` seconds;
+* any other item (private, pending, rejected, deleted, in a private folder) has
+  a signed URL that expires (``AIMG_MEDIA_SIGNED_URL_SECONDS``), answered with
+  ``Cache-Control: private``.
+
+Locally, this service's ``media/<name>`` route (``media_serve``) checks
+either the signature or, for a plain URL, that the item is publicly visible
+*now*: rejecting, deleting or making an item private takes its plain URL down
+at once. On S3 the same rule goes through the object store's own presigned
+URLs (``S3Storage.url(expire=..., parameters={"ResponseCacheControl": ...})``):
+the bucket itself is private and every URL is signed, publicly visible items'
+for longer and with public caching. The route answers the real Content-Type,
+``Access-Control-Allow-Origin: *`` and single byte ranges (206/416, so videos
+can be sought).
 """
 
 from __future__ import annotations
 
+import hmac
+import json
 import mimetypes
 import os
 import posixpath
 import re
+import time
 from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -24,13 +41,30 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_safe
 
 from aimg_site.api.exceptions import error_response
+from library.models import ApprovalStatus, Item
 
 #: Used when neither ``AIMG_PUBLIC_BASE_URL`` nor a request is at hand (the dev server's address).
 FALLBACK_BASE_URL = "http://127.0.0.1:8000"
-CACHE_SECONDS = 365 * 24 * 3600
+_SIGNATURE_SALT = "library.items.media"
+
+
+def public_max_age() -> int:
+    """Seconds anyone (browsers, CDNs) may cache a publicly visible item's media."""
+    return int(getattr(settings, "AIMG_MEDIA_PUBLIC_MAX_AGE", 3600))
+
+
+def signed_url_seconds() -> int:
+    """How long a signed URL (media of an item that is not publicly visible) works."""
+    return int(getattr(settings, "AIMG_MEDIA_SIGNED_URL_SECONDS", 3600))
+
+
+def public_url_seconds() -> int:
+    """On S3, how long the signed URL of a publicly visible item works (SigV4 allows 7 days)."""
+    return int(getattr(settings, "AIMG_MEDIA_PUBLIC_URL_SECONDS", 24 * 3600))
 
 
 def storage_is_local() -> bool:
@@ -66,32 +100,114 @@ def public_base_url(request=None) -> str:
     return f"https://{prefix}{domain.name}"
 
 
-def media_url(name: str, request=None) -> str:
-    """The absolute, fetchable URL of a stored file."""
-    if not name:
-        return ""
-    if storage_is_local():
-        return public_base_url(request) + reverse("library-media", kwargs={"name": name})
-    url = default_storage.url(name)
+def item_media_is_public(item) -> bool:
+    """Whether ``item``'s media may have a plain, publicly cacheable URL (it is publicly visible).
+
+    Reads ``item.folder`` only for an item that is otherwise public (listings
+    select it with the item).
+    """
+    if (
+        item.deleted_at is not None
+        or not item.is_public
+        or item.public_approval_status != ApprovalStatus.APPROVED
+    ):
+        return False
+    return item.folder_id is not None and item.folder.is_public
+
+
+def _signature(name: str, expires: int) -> str:
+    return salted_hmac(_SIGNATURE_SALT, f"{name}\n{expires}", algorithm="sha256").hexdigest()[:40]
+
+
+def signed_expiry(now: float | None = None) -> int:
+    """The expiry (epoch seconds) of a signed URL made now: ``signed_url_seconds()`` ahead, rounded up
+    to a quarter of it, so a URL stays the same (and cacheable) for a while."""
+    lifetime = max(signed_url_seconds(), 60)
+    step = max(lifetime // 4, 1)
+    at = int(now if now is not None else time.time()) + lifetime
+    return -(-at // step) * step
+
+
+def signed_query(name: str, expires: int | None = None) -> str:
+    """``?expires=…&signature=…`` for the local media route."""
+    expires = signed_expiry() if expires is None else expires
+    return f"?expires={expires}&signature={_signature(name, expires)}"
+
+
+def signature_valid(name: str, expires: str, signature: str) -> bool | None:
+    """``True`` for a valid, live signature; ``False`` for a valid one past its expiry; ``None`` otherwise."""
+    if not expires.isdigit() or len(expires) > 12 or not signature:
+        return None
+    if not hmac.compare_digest(_signature(name, int(expires)), signature):
+        return None
+    return int(expires) > time.time()
+
+
+@lru_cache(maxsize=8)
+def _s3_signer(options_json: str):
+    """An S3 storage like the default one that always signs and never uses the custom domain."""
+    from storages.backends.s3 import S3Storage
+
+    options = json.loads(options_json)
+    options.update(custom_domain=None, querystring_auth=True)
+    return S3Storage(**options)
+
+
+def _s3_url(name: str, *, public: bool, request=None) -> str:
+    storage: Any
+    if public:
+        seconds, cache = public_url_seconds(), f"public, max-age={public_max_age()}"
+        storage = default_storage
+    else:
+        seconds, cache = signed_url_seconds(), f"private, max-age={signed_url_seconds()}"
+        default: Any = settings.STORAGES["default"]
+        options: dict = default.get("OPTIONS", {})
+        storage = _s3_signer(json.dumps(options, sort_keys=True, default=str))
+    signs = getattr(storage, "querystring_auth", True) and (
+        not getattr(storage, "custom_domain", None) or getattr(storage, "cloudfront_signer", None)
+    )
+    if not signs:
+        url = storage.url(name)  # unsigned (configured so for public media): the bucket's or CDN's caching
+    else:
+        url = storage.url(name, parameters={"ResponseCacheControl": cache}, expire=seconds)
     if url.startswith("/"):
         url = public_base_url(request) + url
     return url
 
 
-def media_url_builder(request=None) -> Callable[[str], str]:
-    """A function name -> absolute URL, with the per-request work (base URL, route) done once.
+def media_url(name: str, request=None, *, public: bool = False) -> str:
+    """The absolute, fetchable URL of a stored file: plain when ``public``, else signed and expiring."""
+    if not name:
+        return ""
+    if storage_is_local():
+        url = public_base_url(request) + reverse("library-media", kwargs={"name": name})
+        return url if public else url + signed_query(name)
+    return _s3_url(name, public=public, request=request)
 
-    Serializers of long listings use it instead of calling ``media_url`` per row.
+
+def media_url_builder(request=None) -> Callable[..., str]:
+    """A function item -> absolute URL, with the per-request work (base URL, route) done once.
+
+    Serializers of long listings use it instead of calling ``item_url`` per row.
     """
     if storage_is_local():
         prefix = public_base_url(request) + reverse("library-media", kwargs={"name": "x"})[:-1]
-        return lambda name: prefix + quote(name) if name else ""
-    return lambda name: media_url(name, request)
+        expires = signed_expiry()
+
+        def local(item) -> str:
+            name = item.media.name if item.media else ""
+            if not name:
+                return ""
+            url = prefix + quote(name)
+            return url if item_media_is_public(item) else url + signed_query(name, expires)
+
+        return local
+    return lambda item: item_url(item, request)
 
 
 def item_url(item, request=None) -> str:
-    """The absolute, fetchable URL of an item's media."""
-    return media_url(item.media.name if item.media else "", request)
+    """The absolute, fetchable URL of an item's media (signed unless the item is publicly visible)."""
+    return media_url(item.media.name if item.media else "", request, public=item_media_is_public(item))
 
 
 #: ``parse_single_range``'s answer for a range that does not overlap the file (a 416).
@@ -151,15 +267,44 @@ def _read_span(handle, length: int) -> Iterator[bytes]:
         handle.close()
 
 
+def _media_access(request, name: str) -> str | HttpResponse:
+    """The Cache-Control to send when ``request`` may read ``name``, else the refusal to send."""
+    expires = request.GET.get("expires", "")
+    signature = request.GET.get("signature", "")
+    if expires or signature:
+        valid = signature_valid(name, expires, signature)
+        if valid is None:
+            return error_response("No such media.", 404)
+        if valid is False:
+            return error_response("This media link has expired; ask for the item again.", 403)
+        seconds = max(int(expires) - int(time.time()), 0)
+        return f"private, max-age={min(seconds, signed_url_seconds())}"
+    item = Item.all_domains.select_related("folder").filter(media=name).order_by().first()
+    if item is None or not item_media_is_public(item):
+        # Private, pending, rejected, deleted or unknown: the same 404, cached by nobody.
+        return error_response("No such media.", 404)
+    return f"public, max-age={public_max_age()}"
+
+
 @require_safe
 def media_serve(request, name: str):
-    """Serve a locally stored media file (only the local storage is routed here)."""
+    """Serve a locally stored media file (only the local storage is routed here).
+
+    A plain URL serves the media of a publicly visible item only (checked on
+    every request); a signed one (``expires``, ``signature``) serves any item's
+    until it expires.
+    """
     # Envelopes rather than Http404, which DEBUG would turn into an HTML page.
     if not storage_is_local():
         return error_response("Media are served by the object store.", 404)
     name = posixpath.normpath(name).lstrip("/")
     if name.startswith("..") or not name.startswith("items/") or "\x00" in name:
         return error_response("No such media.", 404)
+    access = _media_access(request, name)
+    if isinstance(access, HttpResponseBase):
+        access["Cache-Control"] = "no-store"
+        return access
+    cache_control = access
     try:
         path = default_storage.path(name)
         handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
@@ -186,6 +331,6 @@ def media_serve(request, name: str):
     response["Accept-Ranges"] = "bytes"
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = "Accept-Ranges, Content-Length, Content-Range"
-    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}, immutable"
+    response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
     return response

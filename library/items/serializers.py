@@ -128,7 +128,7 @@ class _ItemOutputBase(serializers.Serializer):
             builder = media_url_builder(self.context.get("request"))
             if isinstance(self.context, dict):
                 self.context["_media_url"] = builder
-        return builder(item.media.name)
+        return builder(item)
 
     def get_userID(self, item) -> str:
         return str(item.owner_id)

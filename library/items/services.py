@@ -204,13 +204,27 @@ def library_transfer_user_items(*, from_user, to_user) -> dict:
 # ---------------------------------------------------------------- views and reactions
 
 
-def item_view_record(*, item: Item, session_key) -> bool:
-    """Count one view of ``item`` by the session ``session_key``; False if it had been counted."""
+#: A client address counts at most one view of an item in this window, whatever the sessions it
+#: uses (issue 13): throwaway session ids cannot inflate ``viewCount``.
+VIEW_ADDRESS_WINDOW_SECONDS = 24 * 3600
+
+
+def item_view_record(*, item: Item, session_key, client_address: str | None = None) -> bool:
+    """Count one view of ``item`` by the session ``session_key``; False if it was not counted.
+
+    A view counts once per (item, session), ever, and once per (item, client
+    address) per ``VIEW_ADDRESS_WINDOW_SECONDS``: a new session from an address
+    that already counted a view of the item in the window is recorded (so it
+    never counts later either) without growing the counter.
+    """
     if session_key is None:
         return False
     try:
         with transaction.atomic():
             ItemView.objects.create(item=item, session_digest=session_digest(session_key))
+            address_key = f"{item.pk}:{client_address or 'unknown'}"
+            if ratelimit.gate_pass("item-view-address", key=address_key, seconds=VIEW_ADDRESS_WINDOW_SECONDS):
+                return False
             Item.objects.filter(pk=item.pk).update(view_count=F("view_count") + 1)
     except IntegrityError:
         return False

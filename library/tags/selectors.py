@@ -5,33 +5,71 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
 
 from aimg_site.api.exceptions import NotFound
 from aimg_site.api.pagination import Page, PageRequest
 from library.folders.ids import FolderRef
 from library.folders.selectors import folder_get_owned
-from library.models import Folder, FolderTag, Item, ItemTag, Tag
+from library.models import Folder, FolderTag, Item, ItemTag, PublicTagUsageEntry, Tag
 
 #: getTagsList lists at most this many tags (the reference's "up to 100").
 RANKING_SIZE = 100
 
 
+def _public_usage(*, names: list[str] | None, first: set | frozenset = frozenset()) -> dict:
+    """``{tag_id: (name, usage)}``: tags' usage by publicly visible items, from the ledger the
+    triggers keep (``PublicTagUsageEntry``), so independent of the number of items.
+
+    The ``RANKING_SIZE`` most used tags, and every tag of ``first`` (the viewer's own tags, which
+    their own uses may lift into the ranking), in one query.
+    """
+    entries = PublicTagUsageEntry.objects.filter(tag__in=Tag.objects.all())
+    if names is not None:
+        entries = entries.filter(tag__name__in=names)
+    rows = entries.values("tag_id", "tag__name").annotate(usage=Sum("delta")).filter(usage__gt=0)
+    if first:
+        rows = rows.annotate(
+            own=Case(
+                When(tag_id__in=list(first), then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        ).order_by("own", "-usage", "tag__name")
+    else:
+        rows = rows.order_by("-usage", "tag__name")
+    return {row["tag_id"]: (row["tag__name"], row["usage"]) for row in rows[: RANKING_SIZE + len(first)]}
+
+
 def tags_ranked(*, names: list[str] | None = None, viewer=None) -> list[Tag]:
     """The most used tags (at most ``RANKING_SIZE``), each with ``usage``: most used first.
 
-    Usage is the number of publicly visible items carrying the tag, plus, for
-    ``viewer``, their own live items that are not (private, pending, rejected,
-    in a private folder). Nobody learns of another's private tags, not even by
-    the ``names`` filter. Tags on no counted item are not listed. Ties: by name.
+    Usage is the number of publicly visible items carrying the tag (kept by
+    triggers, so the ranking costs the same at any number of items), plus, for
+    ``viewer``, their own live items that are not publicly visible (private,
+    pending, rejected, in a private folder; counted from their own items).
+    Nobody learns of another's private tags, not even by the ``names`` filter.
+    Tags on no counted item are not listed. Ties: by name.
     """
-    counted = Item.publicly_visible_q("item_links__item__")
+    own_counts: dict = {}
     if viewer is not None and viewer.pk is not None:
-        counted |= Q(item_links__item__owner=viewer, item_links__item__deleted_at__isnull=True)
-    queryset = Tag.objects.annotate(usage=Count("item_links", filter=counted)).filter(usage__gt=0)
-    if names is not None:
-        queryset = queryset.filter(name__in=names)
-    return list(queryset.order_by("-usage", "name")[:RANKING_SIZE])
+        own = ItemTag.objects.filter(item__owner=viewer, item__deleted_at__isnull=True).exclude(
+            Item.publicly_visible_q("item__")
+        )
+        if names is not None:
+            own = own.filter(tag__name__in=names)
+        own_counts = {
+            row["tag_id"]: (row["tag__name"], row["n"])
+            for row in own.order_by().values("tag_id", "tag__name").annotate(n=Count("pk"))
+        }
+    usage = _public_usage(names=names, first=set(own_counts))
+    for tag_id, (name, n) in own_counts.items():
+        usage[tag_id] = (name, usage.get(tag_id, (name, 0))[1] + n)
+    ranked = sorted(usage.items(), key=lambda row: (-row[1][1], row[1][0]))[:RANKING_SIZE]
+    tags = []
+    for tag_id, (name, n) in ranked:
+        tag = Tag(id=tag_id, name=name)
+        tag.usage = n  # type: ignore[attr-defined]
+        tags.append(tag)
+    return tags
 
 
 def tags_page(*, names: list[str] | None, page: PageRequest, viewer=None) -> Page:

@@ -1,6 +1,7 @@
 """getItem, getItemDetails and getLastCompletedItem: who sees what."""
 
 import datetime as dt
+import ipaddress
 
 import pytest
 
@@ -25,7 +26,8 @@ def test_owner_gets_their_private_item_with_its_approval_status(api, owner, priv
     assert payload["isPubliclyVisible"] is False
     assert payload["publicApprovalStatus"] == "none"
     assert payload["mtype"] == "image" and payload["mediaType"] == "StaticImage"
-    assert payload["url"].startswith("http://") and payload["url"].endswith(".png")
+    assert payload["url"].startswith("http://") and payload["url"].split("?")[0].endswith(".png")
+    assert "signature=" in payload["url"]  # a private item's media URL is signed
     assert payload["tags"] == [] and payload["isLiked"] is False and payload["isDisliked"] is False
     assert payload["completedDate"] == int(private_item.completed_at.timestamp() * 1000)
     assert payload["completedTimestamp"].endswith("Z")
@@ -158,10 +160,19 @@ def test_item_details_of_a_workflow_item_carry_its_template_and_parameters(api, 
     ]
 
 
-def test_view_count_grows_once_per_session(api, owner, other_user, guest, public_item):
+def test_view_count_grows_once_per_session(api, owner, other_user, guest, public_item, settings):
+    # Each persona calls from its own address (a view counts once per address too).
+    settings.AIMG_TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
+    addresses = {
+        other_user.session_id: "198.51.100.1",
+        guest.session_id: "198.51.100.2",
+        owner.session_id: "198.51.100.3",
+    }
+
     def details(persona):
+        headers = {"X-Forwarded-For": addresses[persona.session_id]}
         return assert_envelope(
-            api.get("/getItemDetails", persona=persona, imageID=str(public_item.id))
+            api.get("/getItemDetails", persona=persona, headers=headers, imageID=str(public_item.id))
         ).payload
 
     assert details(other_user)["viewCount"] == 1
