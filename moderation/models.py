@@ -18,7 +18,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from aimg_site.core.scoping import DomainScopedManager, DomainScopedModel
+from library.models import Item
 
 
 class QueueKind(models.TextChoices):
@@ -95,7 +97,7 @@ class ItemReport(DomainScopedModel):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    item = models.ForeignKey("library.Item", on_delete=models.CASCADE, related_name="reports")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -149,3 +151,35 @@ class ItemReport(DomainScopedModel):
     @property
     def is_open(self) -> bool:
         return self.status == ReportStatus.PENDING
+
+
+# ---------------------------------------------------------------- console views (proxies)
+# The moderators' console shows the library's items and the accounts' users through these
+# proxies, so that its pages (and their permissions) belong to moderation; no table of their own.
+
+
+class PendingItem(Item):
+    """An item waiting for approval (the console's approval queue)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "item waiting for approval"
+        verbose_name_plural = "approval queue"
+
+
+class ApprovedItem(Item):
+    """An approved item (the console's list where an approval can be taken back)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "approved item"
+        verbose_name_plural = "approved items"
+
+
+class ModeratedUser(User):
+    """A user as moderators see and restrict them (abuse level, profile-picture ban)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "user (moderation)"
+        verbose_name_plural = "users (moderation)"

@@ -9,10 +9,11 @@ from moderation.models import QueueKind, ReportQueue
 
 
 def report_queues_listed(*, include_system: bool) -> QuerySet[ReportQueue]:
-    """``getReportQueues``: the active user queues, and every system queue too for Admins."""
+    """``getReportQueues``: the active user queues; for Admins every queue (system ones, and user
+    queues no longer open to new reports, whose old reports ``getReports`` may still filter by)."""
     queues = ReportQueue.objects.order_by("position", "name")
     if include_system:
-        return queues.filter(is_active=True) | queues.exclude(kind=QueueKind.USER)
+        return queues
     return queues.filter(kind=QueueKind.USER, is_active=True)
 
 
