@@ -60,14 +60,14 @@ def _thumbnail(item, size: int = THUMBNAIL_PX):
     url = _media_src(item)
     if item.mtype == "video":
         return format_html(
-            '<video src="{}" style="max-width:{}px;max-height:{}px" controls muted preload="metadata"></video>',
+            '<video src="{}" style="width:{}px;height:{}px;object-fit:contain" controls muted preload="metadata"></video>',
             url,
             size,
             size,
         )
     return format_html(
         '<a href="{}" target="_blank" rel="noopener"><img class="moderation-thumb" src="{}" alt="item {}" '
-        'style="max-width:{}px;max-height:{}px"></a>',
+        'style="width:{}px;height:{}px;object-fit:contain"></a>',
         url,
         url,
         item.pk,

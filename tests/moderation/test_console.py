@@ -52,7 +52,7 @@ def test_the_approval_queue_lists_live_pending_items_with_large_thumbnails(conso
     page = console.get("/console/moderation/pendingitem/")
     assert page.status_code == 200
     assert page.text.count('class="moderation-thumb"') == 1
-    assert f"/media/{pending.media.name}" in page.text and "max-width:320px" in page.text
+    assert f"/media/{pending.media.name}" in page.text and "width:320px;height:320px" in page.text
 
 
 def test_bulk_approve_and_reject_go_through_the_service_and_the_audit_log(console):
