@@ -7,6 +7,7 @@ closeReports).
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api.fields import BoolParam, CommaListField, UUIDListField
@@ -50,6 +51,16 @@ class ReportStatusListField(CommaListField):
         return list(dict.fromkeys(items))
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "maxLength": 40})
+class DateTimeParam(serializers.DateTimeField):
+    """An ISO 8601 date and time (a date alone is its midnight); at most 40 characters."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value) > 40:
+            raise serializers.ValidationError("must be an ISO 8601 date of at most 40 characters")
+        return super().to_internal_value(value)
+
+
 class QueueNameListField(CommaListField):
     """Comma-separated report queue names (see getReportQueues)."""
 
@@ -90,9 +101,9 @@ class GetReportsQuery(PaginationQuery):
 
     reportIds = UUIDListField(max_items=MAX_REPORT_IDS, required=False)
     reportStatus = ReportStatusListField(max_items=len(ALL_STATUSES) * 2, required=False)
-    reportQueues = QueueNameListField(max_items=100, required=False)
-    createdAfter = serializers.DateTimeField(required=False, help_text="ISO 8601, inclusive.")
-    createdBefore = serializers.DateTimeField(required=False, help_text="ISO 8601, inclusive.")
+    reportQueues = QueueNameListField(max_items=20, required=False)
+    createdAfter = DateTimeParam(required=False, help_text="ISO 8601, inclusive.")
+    createdBefore = DateTimeParam(required=False, help_text="ISO 8601, inclusive.")
     authorId = serializers.UUIDField(required=False, help_text="The reported items' author.")
 
     def validate(self, attrs):
