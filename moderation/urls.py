@@ -1,3 +1,8 @@
-"""Routes of this app's documented endpoints (see aimg_site.api.views.endpoint)."""
+"""Routes of this app's documented endpoints: each concern's urls."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("moderation.queues.urls")),
+    path("", include("moderation.reports.urls")),
+]

@@ -33,6 +33,7 @@ from library.models import (
     ItemTag,
     ItemView,
 )
+from library.signals import items_soft_deleted
 
 #: "A User can only have a maximum of 50 approval request in state pending at any time."
 MAX_PENDING_PER_USER = 50
@@ -103,6 +104,13 @@ def _lock_folders_then_items(ids) -> dict[uuid.UUID, Item]:
     return _lock_items(ids)
 
 
+def items_lock_for_change(*, item_ids) -> dict[uuid.UUID, Item]:
+    """Lock the domain's items ``item_ids`` and their folders in the library's lock order (folders,
+    then items, each in id order) and return the items by id: for other apps' writes that may then
+    delete them (``moderation``'s report closures), so that none deadlocks with the library's own."""
+    return _lock_folders_then_items(list(item_ids))
+
+
 def _visible_ids(ids, *, viewer) -> set:
     """The ids among ``ids`` of live items ``viewer`` may see (own or publicly visible)."""
     return set(Item.objects.visible_to(viewer).filter(pk__in=list(ids)).values_list("pk", flat=True))
@@ -127,6 +135,7 @@ def _soft_delete(items: QuerySet) -> int:
         Folder.all_domains.filter(pk__in=left).update(updated_at=now)
     ItemTag.objects.filter(item_id__in=ids).delete()
     FolderThumbnail.objects.filter(item_id__in=ids).delete()
+    items_soft_deleted.send(sender=Item, item_ids=ids)
     return deleted
 
 

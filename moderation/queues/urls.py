@@ -1,0 +1,5 @@
+from aimg_site.api.views import endpoint
+
+from .api import GetReportQueuesApi
+
+urlpatterns = [endpoint(GetReportQueuesApi)]
