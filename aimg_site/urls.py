@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("generation.urls")),
     path("", include("integrations.urls")),
+    path("", include("aimg_site.technical.urls")),
     # Last: anything else is a 404 envelope, with DEBUG on too.
     re_path(r"^.*$", unknown_path),
 ]
