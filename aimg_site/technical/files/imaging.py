@@ -79,6 +79,6 @@ def resize(data: bytes, content_type: str, box: Box) -> bytes:
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageRejected("The image is too large to decode (a decompression bomb?).") from exc
+        raise ImageRejected("The image has too many pixels to decode (a decompression bomb?).") from exc
     except (OSError, SyntaxError, ValueError, EOFError, Image.UnidentifiedImageError) as exc:
         raise ImageRejected("The file is not an image that can be resized (it does not decode).") from exc
