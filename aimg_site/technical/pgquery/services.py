@@ -23,6 +23,7 @@ import decimal
 import json
 import logging
 import math
+import re
 import threading
 import time
 import uuid
@@ -103,11 +104,24 @@ def _json_value(value: Any, oid: int) -> Any:
     return str(value)
 
 
-def _row_count(status: str | None) -> int | None:
-    if not status:
+_LEADING_NOISE = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
+#: Statements whose command tag PostgreSQL reports as SELECT.
+_SELECT_TAGS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "("})
+
+
+def command_of(query_text: str) -> str | None:
+    """The command tag's verb of a statement that returned rows (``SELECT``, ``SHOW``, ``EXPLAIN``...).
+
+    psycopg's row-by-row mode does not keep the server's command tag, so it is read off the text:
+    only statements that return rows get this far, and for those the leading keyword is the tag
+    (``WITH``/``VALUES``/``TABLE`` are reported as ``SELECT``, as PostgreSQL does).
+    """
+    rest = _LEADING_NOISE.sub("", query_text, count=1)
+    match = re.match(r"\(|[A-Za-z]+", rest)
+    if match is None:
         return None
-    last = status.rsplit(" ", 1)[-1]
-    return int(last) if last.isdigit() else None
+    verb = match.group(0).upper()
+    return "SELECT" if verb in _SELECT_TAGS else verb
 
 
 def pgquery_run(*, query_text: str, query_params: list, audit_request) -> dict:
@@ -176,15 +190,18 @@ def _execute(query_text: str, params: list[str | None]) -> dict:
                 raise PgQueryRefused(
                     f"The query ran past the {timeout_ms} ms limit ({_message(exc)})."
                 ) from None
+            except psycopg.ProgrammingError as exc:
+                if "didn't produce a result" in str(exc):
+                    raise PgQueryRefused(
+                        "pgQuery runs statements that return rows (SELECT, SHOW, VALUES, EXPLAIN...)."
+                    ) from None
+                raise PgQueryRefused(_message(exc)) from None
             except psycopg.Error as exc:
                 raise PgQueryRefused(_message(exc)) from None
-            status = cursor.statusmessage
             fields = _fields(cursor)
         return {
-            "command": (status or "").split(" ", 1)[0] or None,
-            "rowCount": _row_count(status)
-            if _row_count(status) is not None
-            else (len(rows) if fields else None),
+            "command": command_of(query_text),
+            "rowCount": len(rows),
             "oid": None,
             "rows": rows,
             "fields": fields,
