@@ -20,19 +20,42 @@ SERVICE_NAME_PATTERN = r"^FrontEnd/[A-Za-z0-9._-]{1,64}/[A-Za-z0-9 ._-]{1,64}/[A
 SERVICE_NAME_RE = re.compile(SERVICE_NAME_PATTERN)
 
 
+class _Text(serializers.CharField):
+    """Text that must be a JSON string (entries are nested: the shared wire rules see only the top)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("must be a string")
+        return super().to_internal_value(data)
+
+
+class _Epoch(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError("must be an integer (UNIX epoch milliseconds)")
+        return super().to_internal_value(data)
+
+
+class _Choice(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("must be a string")
+        return super().to_internal_value(data)
+
+
 class LogEntryInput(serializers.Serializer):
-    timestamp = serializers.IntegerField(
+    timestamp = _Epoch(
         required=False, min_value=0, max_value=MAX_TIMESTAMP_MS, help_text="UNIX epoch, in milliseconds."
     )
-    message = serializers.CharField(max_length=MAX_MESSAGE, trim_whitespace=False)
-    level = serializers.ChoiceField(choices=["info", "warn", "error"], required=False, default="info")
-    apiSubscope = serializers.CharField(required=False, max_length=MAX_SHORT)
-    httpMethod = serializers.ChoiceField(choices=["GET", "POST", "PUT", "PATCH", "DELETE"], required=False)
-    httpPath = serializers.CharField(required=False, max_length=MAX_URL)
-    httpUrl = serializers.CharField(required=False, max_length=MAX_URL)
-    errorName = serializers.CharField(required=False, max_length=MAX_SHORT)
-    errorMessage = serializers.CharField(required=False, max_length=MAX_MESSAGE, trim_whitespace=False)
-    errorStack = serializers.CharField(required=False, max_length=MAX_STACK, trim_whitespace=False)
+    message = _Text(max_length=MAX_MESSAGE, trim_whitespace=False)
+    level = _Choice(choices=["info", "warn", "error"], required=False, default="info")
+    apiSubscope = _Text(required=False, max_length=MAX_SHORT)
+    httpMethod = _Choice(choices=["GET", "POST", "PUT", "PATCH", "DELETE"], required=False)
+    httpPath = _Text(required=False, max_length=MAX_URL)
+    httpUrl = _Text(required=False, max_length=MAX_URL)
+    errorName = _Text(required=False, max_length=MAX_SHORT)
+    errorMessage = _Text(required=False, max_length=MAX_MESSAGE, trim_whitespace=False)
+    errorStack = _Text(required=False, max_length=MAX_STACK, trim_whitespace=False)
 
     class Meta:
         ref_name = "LogEntry"
