@@ -4,8 +4,8 @@ file server of the test's own, pgQuery's role in the test database, and upload h
 from __future__ import annotations
 
 import http.server
-import logging
 import io
+import logging
 import threading
 import uuid
 
@@ -33,7 +33,9 @@ def _worker_index(worker_id: str) -> int:
 def s3_server(worker_id):
     """moto's S3 server on 127.0.0.1, for the whole test process; stopped at the end."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 call otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=S3_PORT_BASE + _worker_index(worker_id), verbose=False)
+    server = ThreadedMotoServer(
+        ip_address="127.0.0.1", port=S3_PORT_BASE + _worker_index(worker_id), verbose=False
+    )
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
@@ -44,7 +46,11 @@ def s3_server(worker_id):
 def s3_storage(s3_server):
     """Django's default storage on the S3 server, in a fresh bucket for the test."""
     bucket = f"aimg-test-{uuid.uuid4().hex[:12]}"
-    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+    credentials = {
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+        "region_name": "us-east-1",
+    }
     boto3.client("s3", endpoint_url=s3_server, **credentials).create_bucket(Bucket=bucket)
     storages = {
         "default": {
@@ -78,7 +84,7 @@ class LegacyHandler(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
     seen: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         LegacyHandler.seen.append(self.path)
         name = self.path.removeprefix("/legacy/")
         if name == "slow":
@@ -113,7 +119,9 @@ class LegacyHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def legacy_server(worker_id):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", LEGACY_PORT_BASE + _worker_index(worker_id)), LegacyHandler)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", LEGACY_PORT_BASE + _worker_index(worker_id)), LegacyHandler
+    )
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -38,7 +38,10 @@ def test_the_date_window_and_the_domain_are_respected(api, other_domain):
     affiliate_ad_create(ad_text="future", ad_link="https://f.example", starts_at=now + timedelta(days=1))
     affiliate_ad_create(ad_text="past", ad_link="https://p.example", ends_at=now - timedelta(seconds=1))
     affiliate_ad_create(
-        ad_text="now", ad_link="https://n.example", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1)
+        ad_text="now",
+        ad_link="https://n.example",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
     )
     with domain_context(other_domain):
         affiliate_ad_create(ad_text="sexy only", ad_link="https://s.example")

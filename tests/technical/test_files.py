@@ -306,7 +306,16 @@ def test_jpeg_resizing_uses_draft_mode(admin, monkeypatch):
 
 # --- path traversal --------------------------------------------------------------------------------------
 
-TRAVERSALS = ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e/%2e%2e/etc/passwd", "/etc/passwd", "..", "a\x00b", "a%00b", "..\\..\\x"]
+TRAVERSALS = [
+    "../../etc/passwd",
+    "..%2F..%2Fetc%2Fpasswd",
+    "%2e%2e/%2e%2e/etc/passwd",
+    "/etc/passwd",
+    "..",
+    "a\x00b",
+    "a%00b",
+    "..\\..\\x",
+]
 
 
 @pytest.mark.parametrize("bad_id", TRAVERSALS)
@@ -376,7 +385,10 @@ def test_remove_file_deletes_the_file_and_its_renditions(any_storage, admin, own
     meta = upload(admin, image_bytes("PNG", (200, 200))).payload
     get_file(id=meta["id"], width=50)
     get_file(id=meta["id"], width=60, height=20, mode="fill")
-    names = [StoredFile.objects.get(pk=meta["id"]).storage_name, *FileRendition.objects.values_list("storage_name", flat=True)]
+    names = [
+        StoredFile.objects.get(pk=meta["id"]).storage_name,
+        *FileRendition.objects.values_list("storage_name", flat=True),
+    ]
     assert len(names) == 3 and all(_stored(n) for n in names)
     api = ApiClient()
     for persona in (owner, guest):

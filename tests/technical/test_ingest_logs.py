@@ -52,8 +52,14 @@ def test_each_entry_is_one_tagged_json_line(owner):
             {
                 "logs": [
                     {"message": "clicked", "timestamp": 1767225600000},
-                    {"message": "boom", "level": "error", "httpMethod": "POST", "httpPath": "generateImage",
-                     "errorName": "TypeError", "errorStack": "at x\nat y"},
+                    {
+                        "message": "boom",
+                        "level": "error",
+                        "httpMethod": "POST",
+                        "httpPath": "generateImage",
+                        "errorName": "TypeError",
+                        "errorStack": "at x\nat y",
+                    },
                 ]
             },
             headers={"X-Request-ID": request_id},
@@ -62,7 +68,9 @@ def test_each_entry_is_one_tagged_json_line(owner):
     assert response.payload == {"success": True}
     first, second = out["lines"]
     assert first["level"] == "INFO" and second["level"] == "ERROR"
-    assert first["service"] == "FrontEnd/Client/FreeJourney/prod" or first["service"].startswith("FrontEnd/Client/")
+    assert first["service"] == "FrontEnd/Client/FreeJourney/prod" or first["service"].startswith(
+        "FrontEnd/Client/"
+    )
     assert first["request_id"] == request_id and first["domain"] == "freejourney.ai"
     assert first["user_id"] == owner.id
     assert first["session"] == session_digest(uuid.UUID(owner.session_id))
@@ -80,13 +88,22 @@ def test_the_default_service_name_comes_from_the_domain(guest, domain):
 
 def test_a_given_service_name_is_used_when_well_formed(owner):
     with frontend_lines() as out:
-        assert_envelope(_post(owner, {"serviceName": "FrontEnd/Admin/Sexy AI/staging", "logs": [{"message": "x"}]}), 200)
+        assert_envelope(
+            _post(owner, {"serviceName": "FrontEnd/Admin/Sexy AI/staging", "logs": [{"message": "x"}]}), 200
+        )
     assert out["lines"][0]["service"] == "FrontEnd/Admin/Sexy AI/staging"
 
 
 @pytest.mark.parametrize(
     "name",
-    ["BackEnd/API/x/prod", "FrontEnd/Client", "FrontEnd/a/b/c/d", "FrontEnd/a\nb/c/d", "FrontEnd/a/b/c\"}", ""],
+    [
+        "BackEnd/API/x/prod",
+        "FrontEnd/Client",
+        "FrontEnd/a/b/c/d",
+        "FrontEnd/a\nb/c/d",
+        'FrontEnd/a/b/c"}',
+        "",
+    ],
 )
 def test_a_malformed_service_name_is_a_400(owner, name):
     response = _post(owner, {"serviceName": name, "logs": [{"message": "x"}]})
@@ -140,7 +157,9 @@ def test_a_session_or_an_admin_key_is_needed(admin, api):
     )
     assert_envelope(response, 200)
     assert key_only.admin_key
-    bad_key = api.post("/ingestLogs", body={"logs": [{"message": "x"}]}, headers={"X-Administration-Key": "nope"})
+    bad_key = api.post(
+        "/ingestLogs", body={"logs": [{"message": "x"}]}, headers={"X-Administration-Key": "nope"}
+    )
     assert_envelope(bad_key, 403)
     assert_envelope(_post(admin, {"logs": [{"message": "x"}]}), 200)
 

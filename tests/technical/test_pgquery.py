@@ -193,7 +193,9 @@ def test_every_query_is_audited(query, admin):
     ok, refused = entries[0].details, entries[1].details
     assert ok["queryText"].startswith("SELECT name") and ok["paramCount"] == 1 and ok["rowCount"] == 2
     assert ok["durationMs"] >= 0 and entries[0].actor_id == admin.user.pk
-    assert refused["queryText"] == "DELETE FROM core_domain" and refused["rowCount"] is None and refused["error"]
+    assert (
+        refused["queryText"] == "DELETE FROM core_domain" and refused["rowCount"] is None and refused["error"]
+    )
     assert "x" not in str(ok.get("params", ""))  # parameter values are not stored
 
 

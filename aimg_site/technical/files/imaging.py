@@ -61,11 +61,16 @@ def resize(data: bytes, content_type: str, box: Box) -> bytes:
             image.load()
             if fmt == "GIF":  # the first frame
                 image.seek(0)
-            image = ImageOps.exif_transpose(image) if fmt == "JPEG" else image
+            oriented: Image.Image = image
+            if fmt == "JPEG":
+                # Draft mode decoded at 1/2, 1/4 or 1/8 (still at least the target); an EXIF rotation
+                # may swap the sides: the target is taken again from what was decoded.
+                oriented = ImageOps.exif_transpose(image)
+                size = target_size(oriented.size, box)
             if box.mode == "fill" and box.width and box.height:
-                out = ImageOps.fit(image, size, Image.Resampling.LANCZOS)
+                out = ImageOps.fit(oriented, size, Image.Resampling.LANCZOS)
             else:
-                out = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+                out = oriented.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
             buffer = io.BytesIO()
             if fmt == "JPEG":
                 if out.mode not in ("RGB", "L", "CMYK"):

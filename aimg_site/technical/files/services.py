@@ -47,7 +47,10 @@ def file_store(
     if StoredFile.objects.filter(pk=file_id).exists():
         raise _conflict(file_id)
     size = upload.size or 0
-    name = store.save(new_storage_name("files"), upload)
+    try:
+        name = store.save(new_storage_name("files"), upload)
+    finally:
+        upload.close()  # a temporary file moved into local storage is gone: close() knows that
     try:
         with transaction.atomic():
             return StoredFile.objects.create(

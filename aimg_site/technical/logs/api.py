@@ -45,7 +45,7 @@ class IngestLogsApi(ApiView):
             self.session_policy = SessionPolicy.NONE
         super().initial(request, *args, **kwargs)
 
-    @extend_schema(auth=[{SESSION_SCHEME: []}, {ADMIN_SCHEME: []}])
+    @extend_schema(auth=[{SESSION_SCHEME: []}, {ADMIN_SCHEME: []}])  # type: ignore[list-item]
     def post(self, request):
         identity = self.identity
         if identity.session_key is None and not identity.is_admin:  # pragma: no cover - identify() refuses

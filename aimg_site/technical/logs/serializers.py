@@ -74,7 +74,7 @@ class IngestLogsInput(serializers.Serializer):
             "invalid": "must look like FrontEnd/Client/{DomainDisplayName}/{EnvironmentIdentifier}"
         },
     )
-    logs = LogEntryInput(many=True, allow_empty=False, max_length=MAX_ENTRIES)
+    logs = LogEntryInput(many=True, allow_empty=False, max_length=MAX_ENTRIES)  # type: ignore[call-arg]
 
 
 class IngestLogsOutput(serializers.Serializer):

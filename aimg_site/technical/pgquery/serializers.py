@@ -37,4 +37,4 @@ class PgQueryOutput(serializers.Serializer):
     rowCount = serializers.IntegerField(allow_null=True)
     oid = serializers.IntegerField(allow_null=True)
     rows = serializers.ListField(child=serializers.DictField(child=serializers.JSONField(allow_null=True)))
-    fields = PgQueryFieldOutput(many=True)
+    fields = PgQueryFieldOutput(many=True)  # type: ignore[assignment]  # the wire name; DRF keeps it declared
