@@ -6,6 +6,7 @@ import hashlib
 import json
 from urllib.parse import quote
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -16,8 +17,15 @@ from aimg_site.api.exceptions import BadRequest, InvalidParameter, NotFound
 from aimg_site.api.schema import ErrorEnvelope
 from aimg_site.api.views import AdminPolicy, ApiView, Caller, SessionPolicy
 
-from . import imaging, legacy, selectors, services, serving
-from .serializers import FileIdQuery, FileMetadataOutput, GetFileQuery, RemoveFileOutput, UploadFileInput
+from . import imaging, legacy, renditions, selectors, services, serving
+from .serializers import (
+    FileIdQuery,
+    FileMetadataOutput,
+    GetFileQuery,
+    RemoveFileOutput,
+    UploadFileInput,
+    parse_get_file_query,
+)
 from .sniffing import RESIZABLE, sniff_mime
 from .upload import HashingUploadHandler
 
@@ -121,7 +129,7 @@ class GetFileApi(ApiView):
         }
     )
     def get(self, request):
-        data = self.input()
+        data = parse_get_file_query(request.query_params)
         file_id = data["id"]
         box = None
         if data.get("width") or data.get("height"):
@@ -130,35 +138,69 @@ class GetFileApi(ApiView):
             )
         elif "mode" in data:
             raise InvalidParameter("mode", "needs width or height")
+        if box is not None:
+            return self.rendition(file_id, box, fs=bool(data.get("fs")))
         stored = selectors.file_find(file_id=file_id)
         if stored is None:
             if not data.get("fs"):
                 raise NotFound(selectors.FILE_NOT_FOUND)
-            return self.legacy(file_id, box)
-        if box is None:
-            return serving.serve(
-                request,
-                storage_name=stored.storage_name,
-                size=stored.size,
-                content_type=stored.content_type,
-                file_name=stored.file_name,
-                etag=f'"{stored.checksum}"',
-                last_modified=stored.created_at,
-                checksum=None if data.get("skipChecksum") else stored.checksum,
-            )
-        self.check_resizable(stored.content_type, stored.size)
-        try:
-            rendition = services.rendition_get_or_create(file=stored, box=box)
-        except imaging.ImageRejected as exc:
-            raise BadRequest(str(exc)) from None
+            return self.legacy(file_id, None)
         return serving.serve(
             request,
-            storage_name=rendition.storage_name,
-            size=rendition.size,
-            content_type=rendition.content_type,
+            storage_name=stored.storage_name,
+            size=stored.size,
+            content_type=stored.content_type,
             file_name=stored.file_name,
-            etag=f'"{stored.checksum[:40]}-{rendition.width}x{rendition.height}-{rendition.mode}"',
-            last_modified=rendition.created_at,
+            etag=f'"{stored.checksum}"',
+            last_modified=stored.created_at,
+            checksum=None if data.get("skipChecksum") else stored.checksum,
+        )
+
+    def rendition(self, file_id: str, box: imaging.Box, *, fs: bool):
+        """A resized image: from the cache's note (no SQL), else the database, else made now."""
+        width, height = box.width or 0, box.height or 0
+        ref = renditions.remembered(file_id, width, height, box.mode)
+        if ref is not None:
+            try:
+                return self.serve_rendition(ref)
+            except (OSError, ClientError):  # its bytes are gone (the file was removed meanwhile)
+                renditions.forget([renditions.cache_key(file_id, width, height, box.mode)])
+        stored, found = selectors.file_with_rendition(
+            file_id=file_id, width=width, height=height, mode=box.mode
+        )
+        if stored is None:
+            if not fs:
+                raise NotFound(selectors.FILE_NOT_FOUND)
+            return self.legacy(file_id, box)
+        data = None
+        if found is None:
+            self.check_resizable(stored.content_type, stored.size)
+            try:
+                found, data = services.rendition_create(file=stored, box=box)
+            except imaging.ImageRejected as exc:
+                raise BadRequest(str(exc)) from None
+        ref = renditions.rendition_ref(found, file_name=stored.file_name, checksum=stored.checksum)
+        renditions.remember(file_id, width, height, box.mode, ref)
+        if data is not None:
+            return serving.serve_bytes(
+                self.request,
+                data=data,
+                content_type=ref.content_type,
+                file_name=ref.file_name,
+                etag=ref.etag,
+                last_modified=ref.created_at,
+            )
+        return self.serve_rendition(ref)
+
+    def serve_rendition(self, ref: renditions.RenditionRef):
+        return serving.serve(
+            self.request,
+            storage_name=ref.storage_name,
+            size=ref.size,
+            content_type=ref.content_type,
+            file_name=ref.file_name,
+            etag=ref.etag,
+            last_modified=ref.created_at,
             checksum=None,
         )
 

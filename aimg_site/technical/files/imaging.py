@@ -55,7 +55,8 @@ def resize(data: bytes, content_type: str, box: Box) -> bytes:
                 raise ImageRejected(
                     f"The image has more than {settings.AIMG_FILE_MAX_SOURCE_PIXELS} pixels: it is not resized."
                 )
-            size = target_size(image.size, box)
+            source_size = image.size
+            size = target_size(source_size, box)
             if fmt == "JPEG":
                 image.draft("RGB" if image.mode not in ("L", "CMYK") else image.mode, size)
             image.load()
@@ -65,8 +66,11 @@ def resize(data: bytes, content_type: str, box: Box) -> bytes:
             if fmt == "JPEG":
                 # Draft mode decoded at 1/2, 1/4 or 1/8 (still at least the target); an EXIF rotation
                 # may swap the sides: the target is taken again from what was decoded.
-                oriented = ImageOps.exif_transpose(image)
-                size = target_size(oriented.size, box)
+                orientation = image.getexif().get(0x0112, 1)
+                if orientation != 1:  # an EXIF orientation to apply
+                    oriented = ImageOps.exif_transpose(image)
+                    if orientation in (5, 6, 7, 8):  # a quarter turn: the sides swap
+                        size = target_size((source_size[1], source_size[0]), box)
             if box.mode == "fill" and box.width and box.height:
                 out = ImageOps.fit(oriented, size, Image.Resampling.LANCZOS)
             else:

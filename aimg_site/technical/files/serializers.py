@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from aimg_site.api import params
+from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.fields import BoolParam
 
-from .ids import FILE_ID_PATTERN
+from .ids import FILE_ID_PATTERN, is_file_id
 
 #: The longest ``customMetadata`` accepted (characters of its JSON text).
 MAX_CUSTOM_METADATA = 16_384
@@ -79,3 +81,38 @@ class FileMetadataOutput(serializers.Serializer):
 
 class RemoveFileOutput(serializers.Serializer):
     success = serializers.BooleanField()
+
+
+def parse_get_file_query(query) -> dict:
+    """``GetFileQuery``'s rules applied straight to the query string, for the hottest route.
+
+    getFile answers every ``<img>`` of a page: DRF builds and deep-copies a serializer per request,
+    which cost more than serving a cached rendition. The rules (and messages) are those of
+    ``aimg_site.api.params``; ``GetFileQuery`` documents them in the schema, and the tests send
+    every bad value through both.
+    """
+    data: dict = {}
+    for name in ("id", "skipChecksum", "width", "height", "mode", "fs"):
+        values = query.getlist(name)
+        if not values:
+            continue
+        if len(values) > 1:
+            raise InvalidParameter(name, "must be given only once")
+        if values[0] == "":
+            raise InvalidParameter(name, "must not be empty")
+        data[name] = values[0]
+    if "id" not in data:
+        raise InvalidParameter("id", "is required")
+    if len(data["id"]) > 128 or not is_file_id(data["id"]):
+        raise InvalidParameter(
+            "id", "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    for name in ("skipChecksum", "fs"):
+        if name in data:
+            data[name] = params.parse_bool(data[name], name)
+    for name in ("width", "height"):
+        if name in data:
+            data[name] = params.parse_int(data[name], name, min_value=1, max_value=MAX_RESIZE, text=True)
+    if "mode" in data and data["mode"] not in ("fit", "fill"):
+        raise InvalidParameter("mode", 'must be "fit" or "fill"')
+    return data

@@ -18,7 +18,7 @@ from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict
 
 from ..models import FileRendition, StoredFile
-from . import imaging, store
+from . import imaging, renditions, store
 from .ids import new_file_id, new_storage_name
 from .selectors import file_get, rendition_find
 
@@ -72,35 +72,39 @@ def file_store(
         raise
 
 
-def rendition_get_or_create(*, file: StoredFile, box: imaging.Box) -> FileRendition:
-    """The cached rendition of ``file`` in ``box``, made (and stored) on first use.
+def rendition_create(*, file: StoredFile, box: imaging.Box) -> tuple[FileRendition, bytes | None]:
+    """Resize ``file`` into ``box`` and store the rendition; returns it and its bytes (``None``
+    when another request stored the same rendition first: its row is returned, read it from storage).
 
     Two requests racing for a new rendition both resize; the unique constraint keeps one row and
-    the loser deletes its copy.
+    the loser deletes its copy. The insert is one statement (no transaction of its own needed).
     """
     width, height = box.width or 0, box.height or 0
-    found = rendition_find(file=file, width=width, height=height, mode=box.mode)
-    if found is not None:
-        return found
     data = imaging.resize(store.read_all(file.storage_name), file.content_type, box)
     name = store.save(new_storage_name("renditions"), ContentFile(data))
     try:
-        with transaction.atomic():
-            return FileRendition.objects.create(
-                file=file,
-                width=width,
-                height=height,
-                mode=box.mode,
-                storage_name=name,
-                content_type=file.content_type,
-                size=len(data),
-            )
+        rendition = FileRendition.objects.create(
+            file=file,
+            width=width,
+            height=height,
+            mode=box.mode,
+            storage_name=name,
+            content_type=file.content_type,
+            size=len(data),
+        )
     except IntegrityError:
         store.delete(name)
         existing = rendition_find(file=file, width=width, height=height, mode=box.mode)
         if existing is None:  # the file was removed meanwhile
             raise
-        return existing
+        return existing, None
+    return rendition, data
+
+
+def rendition_get_or_create(*, file: StoredFile, box: imaging.Box) -> FileRendition:
+    """The cached rendition of ``file`` in ``box``, made (and stored) on first use."""
+    found = rendition_find(file=file, width=box.width or 0, height=box.height or 0, mode=box.mode)
+    return found if found is not None else rendition_create(file=file, box=box)[0]
 
 
 @transaction.atomic
@@ -114,8 +118,13 @@ def file_remove(*, file_id: str) -> StoredFile:
         locked.storage_name,
         *FileRendition.objects.filter(file=locked).values_list("storage_name", flat=True),
     ]
+    keys = [
+        renditions.cache_key(locked.pk, w, h, m)
+        for w, h, m in FileRendition.objects.filter(file=locked).values_list("width", "height", "mode")
+    ]
     FileRendition.objects.filter(file=locked).delete()
     StoredFile.objects.filter(pk=locked.pk).delete()
     for name in names:
         store.delete(name)
+    renditions.forget(keys)
     return locked

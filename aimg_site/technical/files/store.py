@@ -30,35 +30,43 @@ def _is_s3(storage) -> bool:
 
 
 def read_chunks(name: str, *, first: int = 0, last: int | None = None) -> Iterator[bytes]:
-    """The bytes ``first``..``last`` (inclusive; ``None``: to the end) of ``name``, in chunks."""
+    """The bytes ``first``..``last`` (inclusive; ``None``: to the end) of ``name``, in chunks.
+
+    The object is opened before this returns, so a missing one raises here (``FileNotFoundError``
+    or the S3 client's error), not halfway through a response.
+    """
     storage = file_storage()
     if isinstance(storage, FileSystemStorage):
-        with open(storage.path(name), "rb") as handle:
-            handle.seek(first)
-            remaining = None if last is None else last - first + 1
-            while remaining is None or remaining > 0:
-                chunk = handle.read(CHUNK if remaining is None else min(CHUNK, remaining))
-                if not chunk:
-                    return
-                if remaining is not None:
-                    remaining -= len(chunk)
-                yield chunk
-        return
+        handle = open(storage.path(name), "rb")  # noqa: SIM115 - closed by the generator
+        return _file_chunks(handle, first, last)
     if _is_s3(storage):
         client = storage.connection.meta.client  # type: ignore[attr-defined]
         kwargs = {"Bucket": storage.bucket_name, "Key": _s3_key(storage, name)}  # type: ignore[attr-defined]
         if first or last is not None:
             kwargs["Range"] = f"bytes={first}-{'' if last is None else last}"
-        body = client.get_object(**kwargs)["Body"]
-        try:
-            yield from body.iter_chunks(CHUNK)
-        finally:
-            body.close()
-        return
-    with storage.open(name, "rb") as handle:  # pragma: no cover - another backend
+        return _s3_chunks(client.get_object(**kwargs)["Body"])
+    handle = storage.open(name, "rb")  # pragma: no cover - another backend
+    return _file_chunks(handle, first, last)  # pragma: no cover
+
+
+def _file_chunks(handle, first: int, last: int | None) -> Iterator[bytes]:
+    with handle:
         handle.seek(first)
-        data = handle.read() if last is None else handle.read(last - first + 1)
-        yield data
+        remaining = None if last is None else last - first + 1
+        while remaining is None or remaining > 0:
+            chunk = handle.read(CHUNK if remaining is None else min(CHUNK, remaining))
+            if not chunk:
+                return
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
+
+
+def _s3_chunks(body) -> Iterator[bytes]:
+    try:
+        yield from body.iter_chunks(CHUNK)
+    finally:
+        body.close()
 
 
 def read_all(name: str) -> bytes:
