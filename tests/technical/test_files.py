@@ -402,3 +402,28 @@ def test_remove_file_deletes_the_file_and_its_renditions(any_storage, admin, own
     assert_envelope(api.delete("/removeFile", persona=admin, id=meta["id"]), 404)
     # the id is free again
     assert upload(admin, PNG, id=meta["id"]).status == 200
+
+
+def test_a_rendition_note_that_outlived_its_file_is_not_served(any_storage, admin):
+    """Another process removed the file: this process's note of the rendition fails to open."""
+    meta = upload(admin, image_bytes("PNG", (200, 200))).payload
+    assert get_file(id=meta["id"], width=50).status_code == 200  # noted here and in the cache
+    names = [
+        StoredFile.objects.get(pk=meta["id"]).storage_name,
+        *FileRendition.objects.values_list("storage_name", flat=True),
+    ]
+    FileRendition.objects.all().delete()
+    StoredFile.objects.all().delete()
+    for name in names:
+        store.delete(name)
+    response = get_file(id=meta["id"], width=50)
+    assert response.status_code == 404 and response.json()["hasError"] is True
+
+
+@pytest.mark.parametrize("query", ["", "id=", "id=a&id=b", "width=10"])
+def test_get_file_query_rules(query):
+    from django.test import Client
+
+    response = Client(HTTP_HOST="api.freejourney.ai").get(f"/getFile?{query}")
+    assert response.status_code == 400
+    assert "'id'" in response.json()["errorMessage"]

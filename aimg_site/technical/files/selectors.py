@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
-
 from aimg_site.api.exceptions import NotFound
 
 from ..models import FileRendition, StoredFile
@@ -28,18 +26,24 @@ def rendition_find(*, file: StoredFile, width: int, height: int, mode: str) -> F
 
 
 _RENDITION_COLUMNS = ("id", "storage_name", "content_type", "size", "created_at")
+#: One round trip, no ORM compilation (this runs on every first request of a rendition).
+_FILE_WITH_RENDITION_SQL = (
+    "SELECT f.*, r.id AS r_id, r.storage_name AS r_storage_name, r.content_type AS r_content_type, "
+    "r.size AS r_size, r.created_at AS r_created_at "
+    "FROM technical_storedfile f LEFT JOIN technical_filerendition r "
+    "ON r.file_id = f.id AND r.width = %s AND r.height = %s AND r.mode = %s WHERE f.id = %s"
+)
 
 
 def file_with_rendition(
     *, file_id: str, width: int, height: int, mode: str
 ) -> tuple[StoredFile | None, FileRendition | None]:
     """The file and its rendition in ``width``x``height``/``mode`` (either may be missing), in one
-    query: the rendition's columns come as subqueries on the unique (file, width, height, mode)."""
-    renditions = FileRendition.objects.filter(file_id=OuterRef("pk"), width=width, height=height, mode=mode)
-    annotations = {f"r_{column}": Subquery(renditions.values(column)[:1]) for column in _RENDITION_COLUMNS}
-    stored = StoredFile.objects.filter(pk=file_id).annotate(**annotations).first()
-    if stored is None:
+    query (the rendition is unique per file, size and mode)."""
+    found = list(StoredFile.objects.raw(_FILE_WITH_RENDITION_SQL, [width, height, mode, file_id]))
+    if not found:
         return None, None
+    stored = found[0]
     values = {column: getattr(stored, f"r_{column}") for column in _RENDITION_COLUMNS}
     if values["id"] is None:
         return stored, None
