@@ -45,8 +45,7 @@ def read_chunks(name: str, *, first: int = 0, last: int | None = None) -> Iterat
         if first or last is not None:
             kwargs["Range"] = f"bytes={first}-{'' if last is None else last}"
         return _s3_chunks(client.get_object(**kwargs)["Body"])
-    handle = storage.open(name, "rb")  # pragma: no cover - another backend
-    return _file_chunks(handle, first, last)  # pragma: no cover
+    return _file_chunks(storage.open(name, "rb"), first, last)  # pragma: no cover - another backend
 
 
 def _file_chunks(handle, first: int, last: int | None) -> Iterator[bytes]:
