@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api import params
@@ -16,8 +17,22 @@ MAX_CUSTOM_METADATA = 16_384
 MAX_RESIZE = 4096
 
 
+@extend_schema_field({"type": "string", "pattern": FILE_ID_PATTERN, "maxLength": 128})
+class _FileIdField(serializers.RegexField):
+    pass
+
+
+#: customMetadata's text: a JSON object (the service parses it; the schema says what it can).
+CUSTOM_METADATA_PATTERN = r"^\s*\{[\s\S]*\}\s*$"
+
+
+@extend_schema_field({"type": "string", "pattern": CUSTOM_METADATA_PATTERN, "maxLength": MAX_CUSTOM_METADATA})
+class _CustomMetadataField(serializers.CharField):
+    pass
+
+
 def _file_id(**kwargs) -> serializers.RegexField:
-    return serializers.RegexField(
+    return _FileIdField(
         FILE_ID_PATTERN,
         max_length=128,
         error_messages={
@@ -33,7 +48,7 @@ class UploadFileInput(serializers.Serializer):
     filename = serializers.CharField(
         required=False, max_length=255, help_text="The file's name, when not the one of the file part."
     )
-    customMetadata = serializers.CharField(
+    customMetadata = _CustomMetadataField(
         required=False,
         max_length=MAX_CUSTOM_METADATA,
         trim_whitespace=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 #: At most this many entries per call.
@@ -61,8 +62,13 @@ class LogEntryInput(serializers.Serializer):
         ref_name = "LogEntry"
 
 
+@extend_schema_field({"type": "string", "pattern": SERVICE_NAME_PATTERN, "maxLength": 200})
+class _ServiceName(serializers.RegexField):
+    pass
+
+
 class IngestLogsInput(serializers.Serializer):
-    serviceName = serializers.RegexField(
+    serviceName = _ServiceName(
         SERVICE_NAME_PATTERN,
         required=False,
         max_length=200,
@@ -74,7 +80,16 @@ class IngestLogsInput(serializers.Serializer):
             "invalid": "must look like FrontEnd/Client/{DomainDisplayName}/{EnvironmentIdentifier}"
         },
     )
-    logs = LogEntryInput(many=True, allow_empty=False, max_length=MAX_ENTRIES)  # type: ignore[call-arg]
+    logs = serializers.ListField(
+        child=LogEntryInput(), min_length=1, max_length=MAX_ENTRIES, help_text="1 to 100 entries."
+    )
+
+    def validate_serviceName(self, value: str) -> str:
+        if not SERVICE_NAME_RE.fullmatch(value):  # the pattern's "$" would let a final newline through
+            raise serializers.ValidationError(
+                "must look like FrontEnd/Client/{DomainDisplayName}/{EnvironmentIdentifier}"
+            )
+        return value
 
 
 class IngestLogsOutput(serializers.Serializer):
