@@ -6,7 +6,6 @@ import hashlib
 import json
 from urllib.parse import quote
 
-from botocore.exceptions import ClientError
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +16,7 @@ from aimg_site.api.exceptions import BadRequest, InvalidParameter, NotFound
 from aimg_site.api.schema import ErrorEnvelope
 from aimg_site.api.views import AdminPolicy, ApiView, Caller, SessionPolicy
 
-from . import imaging, legacy, renditions, selectors, services, serving
+from . import imaging, legacy, renditions, selectors, services, serving, store
 from .serializers import (
     FileIdQuery,
     FileMetadataOutput,
@@ -163,7 +162,10 @@ class GetFileApi(ApiView):
         if ref is not None:
             try:
                 return self.serve_rendition(ref)
-            except (OSError, ClientError):  # its bytes are gone (the file was removed meanwhile)
+            except Exception as exc:
+                if not store.is_missing(exc):
+                    raise
+                # Its bytes are gone (the file was removed meanwhile): go on through the database.
                 renditions.forget([renditions.cache_key(file_id, width, height, box.mode)])
         stored, found = selectors.file_with_rendition(
             file_id=file_id, width=width, height=height, mode=box.mode

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import requests
 from django.conf import settings
 
 from aimg_site.api.exceptions import NotFound, ServiceUnavailable
@@ -35,6 +34,8 @@ def legacy_fetch(*, file_id: str) -> LegacyFile:
     """The legacy server's bytes for ``file_id``; 404 when it has none, 503 when it fails."""
     if not settings.AIMG_LEGACY_FILE_SERVER_URL:
         raise NotFound(FILE_NOT_FOUND)
+    import requests  # only when the legacy server is asked
+
     limit = settings.AIMG_LEGACY_FILE_MAX_BYTES
     deadline = time.monotonic() + settings.AIMG_LEGACY_FILE_SECONDS
     try:

@@ -6,8 +6,6 @@ The client's declared type is never trusted. Types the sniffer does not know are
 
 from __future__ import annotations
 
-import puremagic
-
 OCTET_STREAM = "application/octet-stream"
 #: The image types getFile resizes.
 RESIZABLE = frozenset({"image/png", "image/jpeg", "image/gif"})
@@ -18,6 +16,8 @@ _CANONICAL = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-p
 def sniff_mime(head: bytes) -> str:
     if not head:
         return OCTET_STREAM
+    import puremagic  # loads its magic table: only when a file is sniffed, not at start-up
+
     try:
         matches = puremagic.magic_string(head)
     except (puremagic.PureError, ValueError):

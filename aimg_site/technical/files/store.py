@@ -15,6 +15,11 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 CHUNK = 256 * 1024
 
 
+def is_missing(exc: BaseException) -> bool:
+    """Is ``exc`` what opening a missing object raises (a file error, or the S3 client's)?"""
+    return isinstance(exc, OSError) or type(exc).__module__.startswith("botocore")
+
+
 def file_storage() -> Storage:
     return storages["default"]
 

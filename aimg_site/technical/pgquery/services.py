@@ -27,9 +27,8 @@ import re
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -39,6 +38,9 @@ from aimg_site.core.services import audit_log_record
 
 from .connection import pgquery_connect_kwargs
 from .grants import READABLE_TABLES
+
+if TYPE_CHECKING:
+    import psycopg
 
 logger = logging.getLogger("aimg.technical.pgquery")
 
@@ -153,6 +155,8 @@ def pgquery_run(*, query_text: str, query_params: list, audit_request) -> dict:
 
 
 def _execute(query_text: str, params: list[str | None]) -> dict:
+    import psycopg  # the driver Django's PostgreSQL backend loads anyway; not on SQLite
+
     timeout_ms = settings.AIMG_PGQUERY_TIMEOUT_MS
     max_rows, max_bytes = settings.AIMG_PGQUERY_MAX_ROWS, settings.AIMG_PGQUERY_MAX_BYTES
     try:
