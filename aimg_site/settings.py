@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "moderation",
     "generation",
     "integrations",
+    "aimg_site.technical",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,29 @@ AIMG_MAX_UPLOAD_BYTES = env.int("AIMG_MAX_UPLOAD_BYTES", default=100 * 1024 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = AIMG_MAX_JSON_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# --- Technical endpoints (aimg_site/technical) ------------------------------------
+# The file server: the largest file uploadFile takes (413 above, counted while streaming).
+AIMG_MAX_FILE_BYTES = env.int("AIMG_MAX_FILE_BYTES", default=AIMG_MAX_UPLOAD_BYTES)
+# getFile checks files up to this size before sending a byte; larger ones stream while hashed.
+AIMG_FILE_PREVERIFY_BYTES = env.int("AIMG_FILE_PREVERIFY_BYTES", default=8 * 1024 * 1024)
+# Resizing: the largest source (bytes, pixels) getFile resizes; more is a 400.
+AIMG_FILE_MAX_RESIZE_SOURCE_BYTES = env.int("AIMG_FILE_MAX_RESIZE_SOURCE_BYTES", default=50 * 1024 * 1024)
+AIMG_FILE_MAX_SOURCE_PIXELS = env.int("AIMG_FILE_MAX_SOURCE_PIXELS", default=50_000_000)
+# getFile?fs=true: the legacy file server (empty: none), and the caps on what it answers.
+AIMG_LEGACY_FILE_SERVER_URL = env.str("AIMG_LEGACY_FILE_SERVER_URL", default="")
+AIMG_LEGACY_FILE_MAX_BYTES = env.int("AIMG_LEGACY_FILE_MAX_BYTES", default=50 * 1024 * 1024)
+AIMG_LEGACY_FILE_SECONDS = env.float("AIMG_LEGACY_FILE_SECONDS", default=20.0)
+if AIMG_LEGACY_FILE_SERVER_URL and urlsplit(AIMG_LEGACY_FILE_SERVER_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("AIMG_LEGACY_FILE_SERVER_URL must be an http(s) URL.")
+# pgQuery's own PostgreSQL role (manage.py pgquery_role creates it); host and port default to DATABASE_URL's.
+AIMG_PGQUERY_USER = env.str("AIMG_PGQUERY_USER", default="aimg_pgquery")
+AIMG_PGQUERY_PASSWORD = env.str("AIMG_PGQUERY_PASSWORD", default="")
+AIMG_PGQUERY_HOST = env.str("AIMG_PGQUERY_HOST", default="")
+AIMG_PGQUERY_PORT = env.str("AIMG_PGQUERY_PORT", default="")
+AIMG_PGQUERY_TIMEOUT_MS = env.int("AIMG_PGQUERY_TIMEOUT_MS", default=5000)
+AIMG_PGQUERY_MAX_ROWS = env.int("AIMG_PGQUERY_MAX_ROWS", default=1000)
+AIMG_PGQUERY_MAX_BYTES = env.int("AIMG_PGQUERY_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Identity -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

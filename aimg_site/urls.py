@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(SIDECAR_ROUTE, sidecar_asset, name="swagger-ui-asset"),
     path("console/", admin.site.urls),
+    # First of the apps: getFile is the hottest route (an <img> per file), resolved in list order.
+    path("", include("aimg_site.technical.urls")),
     path("", include("accounts.urls")),
     path("", include("library.urls")),
     path("", include("moderation.urls")),

@@ -64,6 +64,14 @@ class ErrorCode(enum.IntEnum):
     #: 401: the model needs a signed-up account (anonymous sessions and guests are refused).
     GENERATION_REGISTRATION_WALL = 1303
 
+    # --- technical (1700-1799) ---
+    #: 409: uploadFile was given an ``id`` another file already has.
+    TECHNICAL_FILE_ID_TAKEN = 1701
+    #: 500: the stored file no longer matches its checksum (damaged in storage); it is not served.
+    TECHNICAL_FILE_CORRUPTED = 1702
+    #: 400: PostgreSQL refused the pgQuery statement; the message is the database's.
+    TECHNICAL_PGQUERY_DATABASE_ERROR = 1703
+
     @property
     def app(self) -> str:
         """The app whose range holds this value."""

@@ -1,0 +1,130 @@
+"""Writes of the file server: store an upload, make a rendition, remove a file.
+
+Storage writes cannot join a database transaction, so each write orders them to leave nothing
+half-done: bytes are stored first under a fresh random name and the row inserted after (a
+failed insert deletes the bytes); removal deletes the rows, then the bytes, inside one
+transaction that a failed storage delete rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, transaction
+
+from aimg_site.api.errors import ErrorCode
+from aimg_site.api.exceptions import Conflict
+
+from ..models import FileRendition, StoredFile
+from . import imaging, renditions, store
+from .ids import new_file_id, new_storage_name
+from .selectors import file_get, rendition_find
+
+logger = logging.getLogger("aimg.technical.files")
+
+
+def _conflict(file_id: str) -> Conflict:
+    return Conflict(
+        f"A file with the id '{file_id}' already exists.", error_code=ErrorCode.TECHNICAL_FILE_ID_TAKEN
+    )
+
+
+def file_store(
+    *,
+    upload: File,
+    sha256: str,
+    content_type: str,
+    file_name: str,
+    file_id: str | None,
+    custom_metadata: dict | None,
+    owner: Any,
+) -> StoredFile:
+    """Store the uploaded bytes and their metadata; a 409 when ``file_id`` is taken (also when two
+    uploads race for it: the unique primary key decides)."""
+    file_id = file_id or new_file_id()
+    if StoredFile.objects.filter(pk=file_id).exists():
+        raise _conflict(file_id)
+    size = upload.size or 0
+    try:
+        name = store.save(new_storage_name("files"), upload)
+    finally:
+        upload.close()  # a temporary file moved into local storage is gone: close() knows that
+    try:
+        with transaction.atomic():
+            return StoredFile.objects.create(
+                id=file_id,
+                file_name=file_name[:255],
+                content_type=content_type,
+                size=size,
+                checksum=sha256,
+                checksum_algorithm="sha256",
+                storage_name=name,
+                custom_metadata=custom_metadata,
+                owner=owner,
+            )
+    except IntegrityError:
+        store.delete(name)
+        raise _conflict(file_id) from None
+    except BaseException:
+        store.delete(name)
+        raise
+
+
+def rendition_create(*, file: StoredFile, box: imaging.Box) -> tuple[FileRendition, bytes | None]:
+    """Resize ``file`` into ``box`` and store the rendition; returns it and its bytes (``None``
+    when another request stored the same rendition first: its row is returned, read it from storage).
+
+    Two requests racing for a new rendition both resize; the unique constraint keeps one row and
+    the loser deletes its copy. The insert is one statement (no transaction of its own needed).
+    """
+    width, height = box.width or 0, box.height or 0
+    data = imaging.resize(store.read_all(file.storage_name), file.content_type, box)
+    name = store.save(new_storage_name("renditions"), ContentFile(data))
+    try:
+        rendition = FileRendition.objects.create(
+            file=file,
+            width=width,
+            height=height,
+            mode=box.mode,
+            storage_name=name,
+            content_type=file.content_type,
+            size=len(data),
+        )
+    except IntegrityError:
+        store.delete(name)
+        existing = rendition_find(file=file, width=width, height=height, mode=box.mode)
+        if existing is None:  # the file was removed meanwhile
+            raise
+        return existing, None
+    return rendition, data
+
+
+def rendition_get_or_create(*, file: StoredFile, box: imaging.Box) -> FileRendition:
+    """The cached rendition of ``file`` in ``box``, made (and stored) on first use."""
+    found = rendition_find(file=file, width=box.width or 0, height=box.height or 0, mode=box.mode)
+    return found if found is not None else rendition_create(file=file, box=box)[0]
+
+
+@transaction.atomic
+def file_remove(*, file_id: str) -> StoredFile:
+    """Delete the file, its renditions, and their bytes (a 404 for an unknown id)."""
+    locked = StoredFile.objects.select_for_update().filter(pk=file_id).first()
+    if locked is None:
+        file_get(file_id=file_id)  # raises the 404
+    assert locked is not None
+    names = [
+        locked.storage_name,
+        *FileRendition.objects.filter(file=locked).values_list("storage_name", flat=True),
+    ]
+    keys = [
+        renditions.cache_key(locked.pk, w, h, m)
+        for w, h, m in FileRendition.objects.filter(file=locked).values_list("width", "height", "mode")
+    ]
+    FileRendition.objects.filter(file=locked).delete()
+    StoredFile.objects.filter(pk=locked.pk).delete()
+    for name in names:
+        store.delete(name)
+    renditions.forget(keys)
+    return locked
