@@ -64,7 +64,8 @@ def _probe_video(name: str, head: bytes, size: int) -> MediaFacts:
                 duration = container.duration / 1_000_000  # AV_TIME_BASE
             elif stream.duration is not None and stream.time_base is not None:
                 duration = float(stream.duration * stream.time_base)
-            width, height = stream.codec_context.width, stream.codec_context.height
+            codec = stream.codec_context
+            width, height = int(getattr(codec, "width", 0)), int(getattr(codec, "height", 0))
     except MediaUnreadable:
         raise
     except Exception as exc:  # PyAV raises its own error classes for every kind of bad file

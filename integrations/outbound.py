@@ -21,10 +21,12 @@ that urllib3 asks for a socket, so it runs for every connection, pooled or new.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -295,16 +297,44 @@ class OutboundClient:
                 raise OutboundTooLarge(f"{where} answered {declared} bytes, more than the {cap} accepted.")
             chunks: list[bytes] = []
             size = 0
+            # A read blocks until its chunk is full: a watchdog closes the answer when the total
+            # time is up, so a server trickling bytes cannot hold a worker past the cap.
+            expired = threading.Event()
+
+            def stop_reading() -> None:
+                expired.set()
+                sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+                if sock is None:  # http.client hands the socket to the answer on "Connection: close"
+                    reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
+                    sock = getattr(getattr(reader, "raw", None), "_sock", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read (close does not)
+                response.close()
+
+            watchdog = (
+                threading.Timer(max(0.0, total - (time.monotonic() - started)), stop_reading)
+                if total
+                else None
+            )
+            if watchdog is not None:
+                watchdog.daemon = True
+                watchdog.start()
             try:
-                for chunk in response.iter_content(64 * 1024):
+                for chunk in response.iter_content(16 * 1024):
                     size += len(chunk)
                     if size > cap:
                         raise OutboundTooLarge(f"{where} answered more than the {cap} bytes accepted.")
-                    if total and time.monotonic() - started > total:
-                        raise OutboundUnavailable(f"{where} took longer than {total:g} seconds.")
                     chunks.append(chunk)
-            except requests.RequestException as exc:
+                if expired.is_set():
+                    raise OutboundUnavailable(f"{where} took longer than {total:g} seconds.")
+            except (requests.RequestException, OSError, ValueError, AttributeError) as exc:
+                if expired.is_set():
+                    raise OutboundUnavailable(f"{where} took longer than {total:g} seconds.") from exc
                 raise OutboundUnavailable(f"{where} failed while reading: {type(exc).__name__}.") from exc
+            finally:
+                if watchdog is not None:
+                    watchdog.cancel()
             elapsed = time.monotonic() - started
             logger.info(
                 "outbound request",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from django.http import JsonResponse
 
+from aimg_site.api.exceptions import NotFound
 from aimg_site.api.schema import ErrorEnvelope
 from aimg_site.api.views import ApiView, Caller, SessionPolicy
 from integrations.media import MediaUnreadable, media_probe
-
-from aimg_site.api.exceptions import NotFound
 
 from . import selectors, services
 from .links import DETAILS, MEDIA, link_claims
@@ -70,7 +69,7 @@ class GetCivitaiPostIntentApi(ApiView):
 @extend_schema(
     responses={
         (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The media (206 for a byte range)."),
-        206: OpenApiResponse(OpenApiTypes.BINARY, description="The byte range asked for."),
+        (206, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The byte range asked for."),
         416: OpenApiResponse(description="The range is outside the file."),
         **_LINK_ERRORS,
     }
@@ -89,11 +88,11 @@ class GetCivitaiMediaApi(ApiView):
         data = self.input()
         item = selectors.item_for_link(claims=link_claims(token=data["token"], kind=MEDIA))
         try:
-            facts = media_probe(item.media.name)
+            facts = media_probe(item.media.name or "")
         except MediaUnreadable as exc:
             raise NotFound("No such media.") from exc
         return media_response(
-            name=item.media.name,
+            name=item.media.name or "",
             facts=facts,
             range_header=request.headers.get("Range", ""),
             head=request.method == "HEAD",

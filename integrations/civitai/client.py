@@ -8,6 +8,7 @@ and Civitai then fetches ``mediaUrl`` and ``detailsUrl`` from us
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
 INTENT_URL = "https://civitai.com/intent/post"
@@ -33,8 +34,8 @@ def clean_tags(tags: list[str]) -> list[str]:
 
 
 def intent_url(
-    *, media_url: str, title: str = "", description: str = "", tags: list[str] = (), details_url: str = ""
-) -> str:  # type: ignore[assignment]
+    *, media_url: str, title: str = "", description: str = "", tags: Sequence[str] = (), details_url: str = ""
+) -> str:
     """The intent URL, every value percent-encoded (``quote``, so spaces are ``%20``)."""
     params: list[tuple[str, str]] = [("mediaUrl", media_url)]
     if title:

@@ -51,7 +51,7 @@ class CivitaiSourceOutput(serializers.Serializer):
 class CivitaiDetailsOutput(serializers.Serializer):
     """Civitai's details JSON (not wrapped in the envelope: Civitai reads it as is)."""
 
-    source = CivitaiSourceOutput()
+    source = CivitaiSourceOutput()  # type: ignore[assignment]  # a field named like Field.source
     createUrl = serializers.URLField()
     referenceUrl = serializers.URLField()
     details = serializers.DictField(

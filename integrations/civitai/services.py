@@ -11,11 +11,10 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from aimg_site.api.exceptions import BadRequest
 from integrations.media import MediaUnreadable, media_probe
 from integrations.selectors import item_tag_names, owned_item_for_export
 from library.items.media import public_base_url
-
-from aimg_site.api.exceptions import BadRequest
 
 from .client import intent_url
 from .limits import civitai_limits_check
@@ -40,7 +39,7 @@ def civitai_intent_build(
     """
     item = owned_item_for_export(viewer=viewer, item_id=item_id)
     try:
-        facts = media_probe(item.media.name)
+        facts = media_probe(item.media.name or "")
     except MediaUnreadable as exc:
         raise BadRequest(f"The item's media cannot be shared: {exc}") from exc
     civitai_limits_check(facts)

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_any
+from tenacity.stop import stop_base
 
 from integrations.outbound import (
     OutboundBlocked,
@@ -149,6 +150,18 @@ def _state_of(response: OutboundResponse, where: str) -> ScenarioUploadState:
     )
 
 
+class _RetryAfterTooLong(stop_base):
+    """Stop retrying here when Scenario asks to wait longer than ``cap`` (the task waits instead)."""
+
+    def __init__(self, cap: float):
+        self.cap = cap
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        return retry_after is not None and retry_after > self.cap
+
+
 class ScenarioClient:
     """One user's Scenario client. ``sleep`` is for tests; the retry figures default to settings."""
 
@@ -190,13 +203,8 @@ class ScenarioClient:
         return backoff + random.uniform(0, self.backoff_base)  # jitter
 
     def _with_retries(self, call: Callable[[], T]) -> T:
-        def too_long_to_wait(state: RetryCallState) -> bool:
-            exc = state.outcome.exception() if state.outcome else None
-            retry_after = getattr(exc, "retry_after", None)
-            return retry_after is not None and retry_after > self.retry_after_cap
-
         retrying = Retrying(
-            stop=stop_after_attempt(self.attempts) | too_long_to_wait,
+            stop=stop_any(stop_after_attempt(self.attempts), _RetryAfterTooLong(self.retry_after_cap)),
             wait=self._wait,
             retry=retry_if_exception_type(ScenarioTransientError),
             sleep=self._sleep,

@@ -200,7 +200,7 @@ def scenario_upload_fail(*, upload_id: uuid.UUID, message: str) -> None:
 def _send_parts(
     upload: ScenarioUpload, client: ScenarioClient, state: ScenarioUploadState, size: int, part_bytes: int
 ) -> None:
-    with default_storage.open(upload.item.media.name, "rb") as handle:
+    with default_storage.open(upload.item.media.name or "", "rb") as handle:
         for part in state.parts:
             handle.seek((part.number - 1) * part_bytes)
             data = handle.read(part_bytes)
@@ -213,7 +213,7 @@ def _send_parts(
 def _upload_file(upload: ScenarioUpload, client: ScenarioClient) -> ScenarioUploadState:
     """Create Scenario's upload, send its parts (once more on a new upload if the URLs expired), complete."""
     item = upload.item
-    facts = media_probe(item.media.name)
+    facts = media_probe(item.media.name or "")
     part_bytes = max(1, settings.AIMG_SCENARIO_PART_BYTES)
     parts = max(1, math.ceil(facts.size / part_bytes))
     if parts > MAX_PARTS:
