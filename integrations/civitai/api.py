@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 
 from aimg_site.api.exceptions import NotFound
-from aimg_site.api.schema import ErrorEnvelope
+from aimg_site.api.schema import EnvelopeAutoSchema
 from aimg_site.api.views import ApiView, Caller, SessionPolicy
 from integrations.media import MediaUnreadable, media_probe
 
@@ -21,14 +21,22 @@ from .serializers import (
 )
 from .serving import media_response
 
-_LINK_ERRORS = {
-    code: OpenApiResponse(ErrorEnvelope, description=text)
-    for code, text in (
-        (400, "No token, or a malformed one."),
-        (404, "No such link (tampered with, or its item is gone)."),
-        (410, "The link has expired."),
-    )
-}
+
+class _SignedLinkSchema(EnvelopeAutoSchema):
+    """The shared layer's schema (error envelopes, 414...) with this view's own success answers.
+
+    Civitai fetches these links: the media is the file itself, and the details are Civitai's
+    JSON, not our envelope (``x-aimg-not-enveloped`` marks such an operation).
+    """
+
+    def get_response_serializers(self):
+        responses = super().get_response_serializers()
+        own = self.view.success_responses
+        replaced = {key[0] if isinstance(key, tuple) else key for key in own}
+        return {**{k: v for k, v in responses.items() if k not in replaced}, **own}
+
+    def get_extensions(self):
+        return {**super().get_extensions(), "x-aimg-not-enveloped": True}
 
 
 class GetCivitaiPostIntentApi(ApiView):
@@ -66,14 +74,6 @@ class GetCivitaiPostIntentApi(ApiView):
         )
 
 
-@extend_schema(
-    responses={
-        (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The media (206 for a byte range)."),
-        (206, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The byte range asked for."),
-        416: OpenApiResponse(description="The range is outside the file."),
-        **_LINK_ERRORS,
-    }
-)
 class GetCivitaiMediaApi(ApiView):
     """An Item's media through a signed link (no session): its real content type, CORS, byte ranges."""
 
@@ -82,7 +82,14 @@ class GetCivitaiMediaApi(ApiView):
     session_policy = SessionPolicy.NONE
     caller = Caller.ANYONE
     query_serializer = CivitaiLinkQuery
-    errors = (404, 410)
+    errors = (404, 410, 416)
+    schema = _SignedLinkSchema()
+    success_responses = {
+        (200, "*/*"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The media, with its real content type."
+        ),
+        (206, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The byte range asked for."),
+    }
 
     def get(self, request):
         data = self.input()
@@ -99,7 +106,6 @@ class GetCivitaiMediaApi(ApiView):
         )
 
 
-@extend_schema(responses={200: CivitaiDetailsOutput, **_LINK_ERRORS})
 class GetCivitaiPostDetailsApi(ApiView):
     """Civitai's details JSON for an Item through a signed link (no session; not in the envelope).
 
@@ -114,6 +120,8 @@ class GetCivitaiPostDetailsApi(ApiView):
     caller = Caller.ANYONE
     query_serializer = CivitaiLinkQuery
     errors = (404, 410)
+    schema = _SignedLinkSchema()
+    success_responses = {200: CivitaiDetailsOutput}
 
     def get(self, request):
         data = self.input()

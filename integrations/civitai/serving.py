@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.core.files.storage import default_storage
-from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 
+from aimg_site.api.exceptions import error_response
 from integrations.media import MediaFacts
 from library.items.media import UNSATISFIABLE, parse_single_range
 
@@ -40,7 +41,7 @@ def media_response(
     byte_range = parse_single_range(range_header, size)
     response: HttpResponseBase
     if byte_range is UNSATISFIABLE:
-        response = HttpResponse(status=416)
+        response = error_response("The range is outside the file.", 416)
         response["Content-Range"] = f"bytes */{size}"
     else:
         start, end = (0, size - 1) if byte_range is None else byte_range
