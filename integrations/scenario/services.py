@@ -57,11 +57,16 @@ def _client(api_key: str, api_secret: str) -> ScenarioClient:
     return ScenarioClient(api_key=api_key, api_secret=api_secret)
 
 
+def _checking_client(api_key: str, api_secret: str) -> ScenarioClient:
+    """One attempt only: the check runs inside a request, which must not wait through backoffs."""
+    return ScenarioClient(api_key=api_key, api_secret=api_secret, attempts=1)
+
+
 # ---------------------------------------------------------------- connection
 
 
 def scenario_connect(
-    *, user, api_key: str, api_secret: str, client_factory: ClientFactory = _client
+    *, user, api_key: str, api_secret: str, client_factory: ClientFactory = _checking_client
 ) -> ScenarioConnection:
     """Check the key and secret against Scenario once, then store them encrypted (replacing any).
 
