@@ -332,3 +332,14 @@ def test_a_public_items_details_link_to_its_page(api, owner):
     payload = assert_envelope(intent(api, owner, public)).payload
     body = fetch(payload["detailsUrl"]).json()
     assert body["referenceUrl"].endswith(f"/image/{public.pk}")
+
+
+def test_the_media_of_a_head_request_is_not_sent(api, owner):
+    item = ItemFactory(owner=owner.user)
+    url = assert_envelope(api.get("/getCivitaiPostIntent", persona=owner, imageID=str(item.pk))).payload[
+        "mediaUrl"
+    ]
+    parts = urlsplit(url)
+    response = ApiClient().client.head(parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()})
+    assert response.status_code == 200 and int(response["Content-Length"]) == item.media.size
+    assert b"".join(response.streaming_content) == b""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.db import connection
 
 from aimg_site.api.errors import ErrorCode
 from integrations.crypto import secret_decrypt
 from integrations.models import ScenarioConnection, ScenarioUpload
 from tests.support.assertions import assert_envelope
+from tests.support.concurrency import race_calls
 from tests.support.factories.library import ItemFactory
 
 from .media import media_file, video_bytes
@@ -206,3 +208,21 @@ def test_sending_again_makes_a_new_upload_and_status_shows_the_latest(api, owner
     second = assert_envelope(send(owner, [item.pk])).payload["sendID"]
     (row,) = assert_envelope(status(api, owner, [item.pk])).payload
     assert row["sendID"] == second != first and len(scenario.imported()) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_two_connects_at_once_leave_one_connection(owner, scenario):
+    from integrations.scenario.services import scenario_connect
+
+    race_calls(
+        [
+            lambda: scenario_connect(
+                user=owner.user, api_key=scenario.api_key, api_secret=scenario.api_secret
+            ),
+            lambda: scenario_connect(
+                user=owner.user, api_key=scenario.api_key, api_secret=scenario.api_secret
+            ),
+        ]
+    )
+    assert ScenarioConnection.objects.filter(user=owner.user).count() == 1
