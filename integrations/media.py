@@ -8,8 +8,10 @@ from other Matroska files, which FFmpeg reports under one name each.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
@@ -79,6 +81,21 @@ def _probe_video(name: str, head: bytes, size: int) -> MediaFacts:
         height=height,
         duration=duration,
     )
+
+
+#: Stored names are random and never change content, so their facts can be kept a while.
+FACTS_CACHE_SECONDS = 3600
+
+
+def media_probe_cached(name: str) -> MediaFacts:
+    """``media_probe``, kept in the cache (Civitai fetches a video in many ranges)."""
+    key = "aimg:integrations:media-facts:" + hashlib.sha256(name.encode()).hexdigest()
+    facts = cache.get(key)
+    if isinstance(facts, MediaFacts):
+        return facts
+    facts = media_probe(name)
+    cache.set(key, facts, FACTS_CACHE_SECONDS)
+    return facts
 
 
 def media_probe(name: str) -> MediaFacts:

@@ -283,7 +283,7 @@ class OutboundClient:
         except requests.exceptions.InvalidURL as exc:
             raise OutboundBlocked("The URL is malformed.") from exc
         except requests.RequestException as exc:
-            logger.info("outbound request failed", extra={"request": where, "error": type(exc).__name__})
+            logger.info("outbound request failed", extra={"outbound": where, "error": type(exc).__name__})
             raise OutboundUnavailable(f"{where} failed: {type(exc).__name__}.") from exc
         try:
             if 300 <= response.status_code < 400:
@@ -338,7 +338,7 @@ class OutboundClient:
             elapsed = time.monotonic() - started
             logger.info(
                 "outbound request",
-                extra={"request": where, "status": response.status_code, "seconds": round(elapsed, 3)},
+                extra={"outbound": where, "status": response.status_code, "seconds": round(elapsed, 3)},
             )
             return OutboundResponse(
                 status=response.status_code,

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse
 from aimg_site.api.exceptions import NotFound
 from aimg_site.api.schema import EnvelopeAutoSchema
 from aimg_site.api.views import ApiView, Caller, SessionPolicy
-from integrations.media import MediaUnreadable, media_probe
+from integrations.media import MediaUnreadable, media_probe_cached
 
 from . import selectors, services
 from .links import DETAILS, MEDIA, link_claims
@@ -95,7 +95,7 @@ class GetCivitaiMediaApi(ApiView):
         data = self.input()
         item = selectors.item_for_link(claims=link_claims(token=data["token"], kind=MEDIA))
         try:
-            facts = media_probe(item.media.name or "")
+            facts = media_probe_cached(item.media.name or "")
         except MediaUnreadable as exc:
             raise NotFound("No such media.") from exc
         return media_response(
