@@ -345,6 +345,39 @@ if AIMG_GENERATION_MAX_ATTEMPTS < 1 or AIMG_GENERATION_LEASE_SECONDS < 1:
 # Absolute base for media URLs handed to clients and to outside services.
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 
+# --- Integrations (Civitai, Scenario) and the outbound HTTP client ---------------------
+# Keys of secrets stored encrypted at rest (Scenario credentials): comma-separated, the first
+# encrypts, every one decrypts (rotation). Unset: one key derived from SECRET_KEY.
+AIMG_ENCRYPTION_KEY = env.list("AIMG_ENCRYPTION_KEY", default=[])
+if any(not key.strip() for key in AIMG_ENCRYPTION_KEY):
+    raise ImproperlyConfigured("AIMG_ENCRYPTION_KEY must not hold an empty key.")
+# Outbound requests: plain http is refused except to loopback when this is on (tests only).
+AIMG_OUTBOUND_ALLOW_LOOPBACK_HTTP = env.bool("AIMG_OUTBOUND_ALLOW_LOOPBACK_HTTP", default=False)
+AIMG_OUTBOUND_MAX_BYTES = env.int("AIMG_OUTBOUND_MAX_BYTES", default=2 * 1024 * 1024)
+AIMG_OUTBOUND_CONNECT_SECONDS = env.float("AIMG_OUTBOUND_CONNECT_SECONDS", default=5.0)
+AIMG_OUTBOUND_READ_SECONDS = env.float("AIMG_OUTBOUND_READ_SECONDS", default=30.0)
+AIMG_OUTBOUND_TOTAL_SECONDS = env.float("AIMG_OUTBOUND_TOTAL_SECONDS", default=120.0)
+AIMG_SCENARIO_API_URL = env.str("AIMG_SCENARIO_API_URL", default="https://api.cloud.scenario.com/v1")
+if urlsplit(AIMG_SCENARIO_API_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("AIMG_SCENARIO_API_URL must be an http(s) URL.")
+AIMG_SCENARIO_PART_BYTES = env.int("AIMG_SCENARIO_PART_BYTES", default=8 * 1024 * 1024)
+AIMG_SCENARIO_MAX_ITEMS_PER_SEND = env.int("AIMG_SCENARIO_MAX_ITEMS_PER_SEND", default=20)
+AIMG_SCENARIO_RETRY_ATTEMPTS = env.int("AIMG_SCENARIO_RETRY_ATTEMPTS", default=4)
+AIMG_SCENARIO_RETRY_BASE_SECONDS = env.float("AIMG_SCENARIO_RETRY_BASE_SECONDS", default=1.0)
+AIMG_SCENARIO_RETRY_AFTER_CAP_SECONDS = env.float("AIMG_SCENARIO_RETRY_AFTER_CAP_SECONDS", default=30.0)
+AIMG_SCENARIO_POLL_SECONDS = env.float("AIMG_SCENARIO_POLL_SECONDS", default=60.0)
+AIMG_SCENARIO_POLL_INTERVAL_SECONDS = env.float("AIMG_SCENARIO_POLL_INTERVAL_SECONDS", default=2.0)
+AIMG_SCENARIO_TASK_RETRIES = env.int("AIMG_SCENARIO_TASK_RETRIES", default=8)
+if AIMG_SCENARIO_PART_BYTES < 1 or AIMG_SCENARIO_MAX_ITEMS_PER_SEND < 1 or AIMG_SCENARIO_RETRY_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "AIMG_SCENARIO_PART_BYTES, AIMG_SCENARIO_MAX_ITEMS_PER_SEND and AIMG_SCENARIO_RETRY_ATTEMPTS "
+        "must be at least 1."
+    )
+# How long the signed links of a Civitai post intent (media, details) work.
+AIMG_CIVITAI_LINK_SECONDS = env.int("AIMG_CIVITAI_LINK_SECONDS", default=24 * 3600)
+if AIMG_CIVITAI_LINK_SECONDS < 60:
+    raise ImproperlyConfigured("AIMG_CIVITAI_LINK_SECONDS must be at least 60.")
+
 
 def parse_api_base_url(value: str) -> str:
     """``AIMG_API_BASE_URL``: empty, or an http(s) origin (scheme and host, no path)."""

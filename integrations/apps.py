@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class IntegrationsConfig(AppConfig):
-    """Outside services: Civitai and Scenario, a folder each (a later issue)."""
+    """Outside services: Civitai post intents and Scenario uploads, a folder each."""
 
     name = "integrations"
     verbose_name = "Integrations"

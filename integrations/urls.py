@@ -1,3 +1,8 @@
-"""Routes of this app's documented endpoints (see aimg_site.api.views.endpoint)."""
+"""Routes of the integrations: each concern lists its own endpoints in ``<concern>/urls.py``."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("integrations.civitai.urls")),
+    path("", include("integrations.scenario.urls")),
+]

@@ -64,6 +64,18 @@ class ErrorCode(enum.IntEnum):
     #: 401: the model needs a signed-up account (anonymous sessions and guests are refused).
     GENERATION_REGISTRATION_WALL = 1303
 
+    # --- integrations (1600-1699) ---
+    #: 400: the item's media is outside what Civitai accepts (type, size, duration or dimensions).
+    INTEGRATIONS_CIVITAI_MEDIA_LIMIT = 1601
+    #: 409: the item is not completed yet (its generation is queued or running, or failed).
+    INTEGRATIONS_ITEM_NOT_COMPLETED = 1602
+    #: 400: Scenario refused the API key and secret given to connectScenario.
+    INTEGRATIONS_SCENARIO_CREDENTIALS_REFUSED = 1610
+    #: 409: the user has no Scenario connection (connectScenario first).
+    INTEGRATIONS_SCENARIO_NOT_CONNECTED = 1611
+    #: 410: a signed Civitai link (media or details) has expired.
+    INTEGRATIONS_LINK_EXPIRED = 1620
+
     # --- technical (1700-1799) ---
     #: 409: uploadFile was given an ``id`` another file already has.
     TECHNICAL_FILE_ID_TAKEN = 1701
