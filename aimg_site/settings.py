@@ -160,6 +160,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "core.purge_expired_sessions", "schedule": 6 * 60 * 60},
     "purge-expired-otps": {"task": "accounts.purge_expired_otps", "schedule": 60 * 60},
     "fold-library-counts": {"task": "library.fold_library_counts", "schedule": 10 * 60},
+    "expire-subscriptions": {"task": "billing.expire_subscriptions", "schedule": 5 * 60},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -271,6 +272,32 @@ def _parse_proxies(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.
 
 
 AIMG_TRUSTED_PROXIES = _parse_proxies(env.list("AIMG_TRUSTED_PROXIES", default=[]))
+
+# --- Billing (the billing app) -----------------------------------------------------
+# Secrets stored encrypted at rest (aimg_site.core.encryption): comma-separated Fernet keys, the
+# first encrypts, every one decrypts (rotation). Unset: derived from SECRET_KEY (development only).
+from aimg_site.core.encryption import parse_keys as _parse_encryption_keys  # noqa: E402
+
+AIMG_ENCRYPTION_KEYS = _parse_encryption_keys(env.str("AIMG_ENCRYPTION_KEY", default=""))
+# The processor behind merchantProcessor "arkpay": "sandbox" (test cards, the default unless
+# AIMG_REQUIRE_SECRET_KEY marks production), "disabled" (card payments answer 503) or "arkpay".
+AIMG_CARD_PROCESSOR = env.str(
+    "AIMG_CARD_PROCESSOR",
+    default="disabled" if env.bool("AIMG_REQUIRE_SECRET_KEY", default=False) and not DEBUG else "sandbox",
+)
+if AIMG_CARD_PROCESSOR == "arkpay":
+    raise ImproperlyConfigured(
+        "AIMG_CARD_PROCESSOR=arkpay: ArkPay's API is not public and no adapter is written against its "
+        "documentation yet, so nothing could charge a card. Use 'sandbox' (test cards) or 'disabled'."
+    )
+if AIMG_CARD_PROCESSOR not in ("sandbox", "disabled"):
+    raise ImproperlyConfigured(
+        f"AIMG_CARD_PROCESSOR must be 'sandbox', 'disabled' or 'arkpay', not {AIMG_CARD_PROCESSOR!r}."
+    )
+# A retried card payment for the same user and product within this many seconds is not charged again.
+AIMG_CARD_IDEMPOTENCY_SECONDS = env.int("AIMG_CARD_IDEMPOTENCY_SECONDS", default=600)
+# Boosty's API (the client of billing.boosty.client); tests point it at their own server.
+AIMG_BOOSTY_API_URL = env.str("AIMG_BOOSTY_API_URL", default="https://api.boosty.to")
 
 AIMG_GENERATION_BACKEND = env.str("AIMG_GENERATION_BACKEND", default="local")
 if AIMG_GENERATION_BACKEND not in ("local", "comfyui"):
