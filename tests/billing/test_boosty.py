@@ -153,13 +153,17 @@ def test_the_client_pages_through_subscribers_with_the_cookies_and_token():
 
 
 def test_refused_cookies_and_server_failures_are_told_apart():
-    with fake_boosty(FakeBoosty(token="other", subscribers=[])) as url:
-        with pytest.raises(BoostyAuthError) as refused:
-            list(BoostyClient(url).subscribers(account_id="sexyai", cookies=_cookies()))
+    with (
+        fake_boosty(FakeBoosty(token="other", subscribers=[])) as url,
+        pytest.raises(BoostyAuthError) as refused,
+    ):
+        list(BoostyClient(url).subscribers(account_id="sexyai", cookies=_cookies()))
     assert SECRET_VALUE not in str(refused.value) and TOKEN not in str(refused.value)
-    with fake_boosty(FakeBoosty(token=TOKEN, subscribers=[], fail_status=502)) as url:
-        with pytest.raises(BoostyUnavailable):
-            list(BoostyClient(url).subscribers(account_id="sexyai", cookies=_cookies()))
+    with (
+        fake_boosty(FakeBoosty(token=TOKEN, subscribers=[], fail_status=502)) as url,
+        pytest.raises(BoostyUnavailable),
+    ):
+        list(BoostyClient(url).subscribers(account_id="sexyai", cookies=_cookies()))
     with pytest.raises(BoostyUnavailable):  # nothing listens on this port of the range
         list(
             BoostyClient("http://127.0.0.1:18499", timeout=2).subscribers(account_id="a", cookies=_cookies())
