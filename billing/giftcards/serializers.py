@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from accounts.fields import StrictCharField
@@ -24,7 +26,11 @@ class RedeemGiftCardOutput(serializers.Serializer):
 
 
 class ExternalCodesField(CommaListField):
-    item_max_length = 200
+    item_max_length = 64
+
+
+#: At most this many external codes per request (the request line stays within gunicorn's limit).
+MAX_EXTERNAL_CODES = 100
 
 
 class DownloadGiftCardsQuery(serializers.Serializer):
@@ -38,10 +44,18 @@ class DownloadGiftCardsQuery(serializers.Serializer):
     tier = serializers.IntegerField(required=False, default=1, min_value=1, max_value=10)
     days = serializers.IntegerField(required=False, default=30, min_value=1, max_value=3650)
     numberOfCards = serializers.IntegerField(required=False, default=100, min_value=1, max_value=MAX_CARDS)
-    usdPrice = serializers.FloatField(required=False, default=0, min_value=0, max_value=100000)
+    usdPrice = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        default=Decimal("0"),
+        min_value=0,
+        max_value=100000,
+        help_text="The USD price of each card (default 0).",
+    )
     externalCodes = ExternalCodesField(
         required=False,
-        max_items=MAX_CARDS,
-        help_text="Comma-separated external codes, one per card in order.",
+        max_items=MAX_EXTERNAL_CODES,
+        help_text="Comma-separated external codes (at most 100), labelling the first cards in order.",
     )
-    additionalInformation = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    additionalInformation = StrictCharField(required=False, allow_blank=True, max_length=500)

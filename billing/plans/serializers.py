@@ -9,11 +9,15 @@ from aimg_site.api.fields import CommaListField
 
 from .. import enums
 
-MAX_PLAN_IDS = 100
+MAX_PLAN_IDS = 50
 
 
 def _url_field(help_text: str) -> serializers.CharField:
-    return StrictCharField(required=False, max_length=2000, help_text=help_text)
+    return StrictCharField(required=False, max_length=1000, help_text=help_text)
+
+
+class PlanIdsField(CommaListField):
+    item_max_length = 64
 
 
 class GetBillingPlansQuery(serializers.Serializer):
@@ -23,7 +27,7 @@ class GetBillingPlansQuery(serializers.Serializer):
     paymentURL = _url_field(
         "The self-hosted payment page (an http(s) URL) of card processors such as ArkPay."
     )
-    planIDs = CommaListField(
+    planIDs = PlanIdsField(
         required=False, max_items=MAX_PLAN_IDS, help_text="Comma-separated plan ids to return only those."
     )
     code = StrictCharField(required=False, max_length=100, help_text="A coupon code showing special plans.")

@@ -181,3 +181,14 @@ def test_load_catalog_still_loads_the_generation_catalog(domain):
 
     call_command("load_catalog")
     assert GenerationModel.objects.filter(name="f222").exists()
+
+
+def test_listing_plans_takes_a_fixed_number_of_queries(api, guest, django_assert_max_num_queries):
+    for n in range(3):
+        plan_create_simple(plan_id=f"few-{n}")
+    with django_assert_max_num_queries(8) as few:
+        assert_envelope(api.get("/getBillingPlans", persona=guest))
+    for n in range(20):
+        plan_create_simple(plan_id=f"many-{n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(assert_envelope(api.get("/getBillingPlans", persona=guest)).payload) == 23
