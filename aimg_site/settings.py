@@ -174,6 +174,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generation.reclaim_jobs",
         "schedule": env.float("AIMG_GENERATION_RECLAIM_SECONDS", default=5.0),
     },
+    "expire-subscriptions": {"task": "billing.expire_subscriptions", "schedule": 5 * 60},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -319,6 +320,32 @@ def _parse_proxies(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.
 
 AIMG_TRUSTED_PROXIES = _parse_proxies(env.list("AIMG_TRUSTED_PROXIES", default=[]))
 
+# --- Billing (the billing app) -----------------------------------------------------
+# Secrets stored encrypted at rest (aimg_site.core.encryption: Boosty cookies, Scenario credentials): comma-separated Fernet keys, the
+# first encrypts, every one decrypts (rotation). Unset: derived from SECRET_KEY (development only).
+from aimg_site.core.encryption import parse_keys as _parse_encryption_keys  # noqa: E402
+
+AIMG_ENCRYPTION_KEYS = _parse_encryption_keys(env.str("AIMG_ENCRYPTION_KEY", default=""))
+# The processor behind merchantProcessor "arkpay": "sandbox" (test cards, the default unless
+# AIMG_REQUIRE_SECRET_KEY marks production), "disabled" (card payments answer 503) or "arkpay".
+AIMG_CARD_PROCESSOR = env.str(
+    "AIMG_CARD_PROCESSOR",
+    default="disabled" if env.bool("AIMG_REQUIRE_SECRET_KEY", default=False) and not DEBUG else "sandbox",
+)
+if AIMG_CARD_PROCESSOR == "arkpay":
+    raise ImproperlyConfigured(
+        "AIMG_CARD_PROCESSOR=arkpay: ArkPay's API is not public and no adapter is written against its "
+        "documentation yet, so nothing could charge a card. Use 'sandbox' (test cards) or 'disabled'."
+    )
+if AIMG_CARD_PROCESSOR not in ("sandbox", "disabled"):
+    raise ImproperlyConfigured(
+        f"AIMG_CARD_PROCESSOR must be 'sandbox', 'disabled' or 'arkpay', not {AIMG_CARD_PROCESSOR!r}."
+    )
+# A retried card payment for the same user and product within this many seconds is not charged again.
+AIMG_CARD_IDEMPOTENCY_SECONDS = env.int("AIMG_CARD_IDEMPOTENCY_SECONDS", default=600)
+# Boosty's API (the client of billing.boosty.client); tests point it at their own server.
+AIMG_BOOSTY_API_URL = env.str("AIMG_BOOSTY_API_URL", default="https://api.boosty.to")
+
 AIMG_GENERATION_BACKEND = env.str("AIMG_GENERATION_BACKEND", default="local")
 if AIMG_GENERATION_BACKEND not in ("local", "comfyui"):
     raise ImproperlyConfigured("AIMG_GENERATION_BACKEND must be 'local' or 'comfyui'.")
@@ -346,11 +373,7 @@ if AIMG_GENERATION_MAX_ATTEMPTS < 1 or AIMG_GENERATION_LEASE_SECONDS < 1:
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 
 # --- Integrations (Civitai, Scenario) and the outbound HTTP client ---------------------
-# Keys of secrets stored encrypted at rest (Scenario credentials): comma-separated, the first
-# encrypts, every one decrypts (rotation). Unset: one key derived from SECRET_KEY.
-AIMG_ENCRYPTION_KEY = env.list("AIMG_ENCRYPTION_KEY", default=[])
-if any(not key.strip() for key in AIMG_ENCRYPTION_KEY):
-    raise ImproperlyConfigured("AIMG_ENCRYPTION_KEY must not hold an empty key.")
+# Scenario credentials are encrypted with AIMG_ENCRYPTION_KEYS (the billing block above).
 # Outbound requests: plain http is refused except to loopback when this is on (tests only).
 AIMG_OUTBOUND_ALLOW_LOOPBACK_HTTP = env.bool("AIMG_OUTBOUND_ALLOW_LOOPBACK_HTTP", default=False)
 AIMG_OUTBOUND_MAX_BYTES = env.int("AIMG_OUTBOUND_MAX_BYTES", default=2 * 1024 * 1024)

@@ -1,3 +1,11 @@
-"""Routes of this app's documented endpoints (see aimg_site.api.views.endpoint)."""
+"""Routes of the billing app: each concern lists its own endpoints in ``<concern>/urls.py``."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("billing.plans.urls")),
+    path("", include("billing.subscriptions.urls")),
+    path("", include("billing.card.urls")),
+    path("", include("billing.giftcards.urls")),
+    path("", include("billing.boosty.urls")),
+]

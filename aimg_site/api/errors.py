@@ -26,7 +26,7 @@ ERROR_CODE_RANGES: dict[str, range] = {
     "platform": range(1100, 1200),  # aimg_site/ (the shared layer, core); none yet
     "library": range(1200, 1300),
     "generation": range(1300, 1400),
-    "billing": range(1400, 1500),  # reserved
+    "billing": range(1400, 1500),
     "moderation": range(1500, 1600),  # reserved
     "integrations": range(1600, 1700),  # reserved (Civitai, Scenario)
     "technical": range(1700, 1800),  # reserved (the reference's "Technical" admin APIs)
@@ -83,6 +83,17 @@ class ErrorCode(enum.IntEnum):
     TECHNICAL_FILE_CORRUPTED = 1702
     #: 400: PostgreSQL refused the pgQuery statement; the message is the database's.
     TECHNICAL_PGQUERY_DATABASE_ERROR = 1703
+    # --- billing (1400-1499) ---
+    #: 404: no gift card has this code (counted against the wrong-code limits).
+    BILLING_GIFT_CARD_UNKNOWN = 1401
+    #: 409: the gift card has already been redeemed.
+    BILLING_GIFT_CARD_REDEEMED = 1402
+    #: 409: the user's active tier is equal to or above the gift card's and does not expire.
+    BILLING_GIFT_CARD_TIER_NOT_LOWER = 1403
+    #: 409: a payment for this plan is already being processed (a concurrent identical request).
+    BILLING_PAYMENT_IN_PROGRESS = 1410
+    #: 409: the user already has an active subscription to this plan with this processor.
+    BILLING_ALREADY_SUBSCRIBED = 1411
 
     @property
     def app(self) -> str:

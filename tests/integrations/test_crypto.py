@@ -15,13 +15,13 @@ def test_a_secret_is_stored_encrypted_and_differently_each_time():
 
 
 def test_keys_rotate_the_first_encrypts_every_one_decrypts(settings):
-    old_key, new_key = Fernet.generate_key().decode(), "a passphrase is stretched into a key"
-    settings.AIMG_ENCRYPTION_KEY = [old_key]
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.AIMG_ENCRYPTION_KEYS = [old_key]
     token = secret_encrypt("secret")
-    settings.AIMG_ENCRYPTION_KEY = [new_key, old_key]
+    settings.AIMG_ENCRYPTION_KEYS = [new_key, old_key]
     assert secret_decrypt(token) == "secret"
     moved = secret_reencrypt(token)
-    settings.AIMG_ENCRYPTION_KEY = [new_key]
+    settings.AIMG_ENCRYPTION_KEYS = [new_key]
     assert secret_decrypt(moved) == "secret"
     with pytest.raises(SecretUnreadable):
         secret_decrypt(token)
@@ -36,7 +36,7 @@ def test_a_tampered_or_foreign_token_is_unreadable():
 
 
 def test_without_a_configured_key_one_is_derived_from_secret_key(settings):
-    settings.AIMG_ENCRYPTION_KEY = []
+    settings.AIMG_ENCRYPTION_KEYS = []
     token = secret_encrypt("secret")
     settings.SECRET_KEY = "another-secret-key-of-enough-length-1234567890"
     with pytest.raises(SecretUnreadable):

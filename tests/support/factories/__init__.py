@@ -1,2 +1,3 @@
 """One factory per model, one module per app: ``accounts`` (users, sessions), ``library`` (items,
-folders, tags). Tests import from the app's module."""
+folders, tags), ``billing`` (subscriptions: ``give_tier(user, 2)`` makes a PRO user). Tests import
+from the app's module."""
