@@ -58,12 +58,17 @@ def queues_lengths(*, names: list[str] | None = None) -> list[dict]:
 
 
 def job_for_item(*, item_id, user, is_admin: bool = False) -> GenerationJob:
-    """The generation job of ``user``'s item ``item_id`` (any user's for an Admin); else a 404."""
+    """The generation job of ``user``'s item ``item_id`` (any user's for an Admin); else a 404.
+
+    Ownership is the Item's, not the requester's: what a guest generated and
+    took into the account it signed up to (or a migrated library) is the new
+    owner's to follow and cancel.
+    """
     qs = GenerationJob.objects.select_related("item", "item__folder").filter(item_id=item_id)
     if not is_admin:
         if user is None:
             raise NotFound("Item not found.")
-        qs = qs.filter(user_id=user.pk)
+        qs = qs.filter(item__owner_id=user.pk)
     job = qs.first()
     if job is None:
         raise NotFound("Item not found.")
