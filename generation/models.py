@@ -177,6 +177,9 @@ class GenerationJob(DomainScopedModel):
     model = models.ForeignKey(GenerationModel, on_delete=models.PROTECT, related_name="jobs")
     queue_name = models.CharField(max_length=150)
     priority = models.PositiveSmallIntegerField(choices=PriorityClass.choices, default=PriorityClass.FREE)
+    turn = models.PositiveIntegerField(
+        default=0, help_text="Fair-queue round: jobs start by (priority desc, turn, queued_at)."
+    )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     attempt = models.PositiveSmallIntegerField(default=0)
     lease_owner = models.CharField(max_length=200, blank=True, default="")
@@ -203,6 +206,12 @@ class GenerationJob(DomainScopedModel):
 
     class Meta:
         indexes = [
+            # queue order (the claim takes the head) and queuePosition (a range count)
+            models.Index(
+                fields=["model", "priority", "turn", "queued_at", "id"],
+                condition=Q(status="queued"),
+                name="generation_job_queue_idx",
+            ),
             # queue order and lengths: the active jobs of a model by class and age
             models.Index(
                 fields=["model", "priority", "queued_at"],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from aimg_site.api.exceptions import NotFound
@@ -58,70 +58,87 @@ def queues_lengths(*, names: list[str] | None = None) -> list[dict]:
 
 
 def job_for_item(*, item_id, user, is_admin: bool = False) -> GenerationJob:
-    """The generation job of ``user``'s item ``item_id`` (any user's for an Admin); else a 404."""
+    """The generation job of ``user``'s item ``item_id`` (any user's for an Admin); else a 404.
+
+    Ownership is the Item's, not the requester's: what a guest generated and
+    took into the account it signed up to (or a migrated library) is the new
+    owner's to follow and cancel.
+    """
     qs = GenerationJob.objects.select_related("item", "item__folder").filter(item_id=item_id)
     if not is_admin:
         if user is None:
             raise NotFound("Item not found.")
-        qs = qs.filter(user_id=user.pk)
+        qs = qs.filter(item__owner_id=user.pk)
     job = qs.first()
     if job is None:
         raise NotFound("Item not found.")
     return job
 
 
-def _with_turns(qs: QuerySet[GenerationJob]) -> QuerySet[GenerationJob]:
-    """Annotate ``turn``: a job's rank among its user's queued jobs of the same model and class (1 = first)."""
-    return qs.annotate(
-        turn=Window(
-            RowNumber(),
-            partition_by=[F("user_id"), F("model_id"), F("priority")],
-            order_by=[F("queued_at").asc(), F("id").asc()],
-        )
-    )
-
-
 def queue_order(*, model_id: int) -> QuerySet[GenerationJob]:
-    """A model's queued jobs in the order they start: Pro before free, then fair turns between users.
+    """A model's claimable queued jobs in the order they start: Pro before free, then by turn, then age.
 
-    Jobs waiting out a retry backoff are left out until their time.
-    Within a class, every user's first queued job comes before anyone's
-    second, and so on (round robin); jobs of the same turn start oldest first.
-    So one user's 50 jobs delay another user's single job by at most one turn.
+    A job's ``turn`` is fixed when it is queued (``services.next_turn``): one
+    past the user's last active job of the class, and never before the
+    queue's current head. So users take turns (round robin), a user's 50 jobs
+    delay another user's single job by at most one turn, and the order does not
+    change as jobs start (a user whose job just started does not go again
+    before the others). Jobs waiting out a retry backoff are left out until
+    their time. One index range (``generation_job_queue_idx``).
     """
     now = timezone.now()
     qs = GenerationJob.objects.filter(model_id=model_id, status=JobStatus.QUEUED).filter(
         Q(available_at__isnull=True) | Q(available_at__lte=now)
     )
-    return _with_turns(qs).order_by("-priority", "turn", "queued_at", "id")  # type: ignore[misc]
+    return qs.order_by("-priority", "turn", "queued_at", "id")
+
+
+_POSITION_SQL = """
+SELECT
+  (SELECT count(*) FROM generation_generationjob
+    WHERE model_id = %(model)s AND status = 'queued' AND priority > %(priority)s)
+  +
+  (SELECT count(*) FROM generation_generationjob
+    WHERE model_id = %(model)s AND status = 'queued' AND priority = %(priority)s
+      AND (turn, queued_at, id) < (%(turn)s, %(queued_at)s, %(id)s))
+"""
 
 
 def queue_position(*, job: GenerationJob) -> int | None:
-    """1-based place of a queued job in ``queue_order`` (``None`` for a job that is not queued)."""
+    """1-based place of a queued job in the queue order (``None`` for a job that is not queued).
+
+    Two counts over the queue index (jobs of a higher class, and jobs of its
+    class before it in (turn, queued_at, id) order), a row comparison
+    PostgreSQL answers with one index range scan. (A model belongs to one domain.)
+    """
     if job.status != JobStatus.QUEUED:
         return None
-    same_class = GenerationJob.objects.filter(
-        model_id=job.model_id, status=JobStatus.QUEUED, priority=job.priority
-    )
-    turn = (
-        same_class.filter(user_id=job.user_id)
-        .filter(Q(queued_at__lt=job.queued_at) | Q(queued_at=job.queued_at, id__lt=job.id))
-        .count()
-        + 1
-    )
-    higher = GenerationJob.objects.filter(
-        model_id=job.model_id, status=JobStatus.QUEUED, priority__gt=job.priority
-    ).count()
-    ahead = (
-        _with_turns(same_class)
-        .filter(
-            Q(turn__lt=turn)
-            | Q(turn=turn, queued_at__lt=job.queued_at)
-            | Q(turn=turn, queued_at=job.queued_at, id__lt=job.id)
+    if connection.vendor != "postgresql":
+        same = GenerationJob.objects.filter(model_id=job.model_id, status=JobStatus.QUEUED)
+        ahead = (
+            same.filter(priority__gt=job.priority).count()
+            + same.filter(priority=job.priority)
+            .filter(
+                Q(turn__lt=job.turn)
+                | Q(turn=job.turn, queued_at__lt=job.queued_at)
+                | Q(turn=job.turn, queued_at=job.queued_at, id__lt=job.id)
+            )
+            .count()
         )
-        .count()
-    )
-    return higher + ahead + 1
+        return ahead + 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _POSITION_SQL,
+            {
+                "model": job.model_id,
+                "priority": job.priority,
+                "turn": job.turn,
+                "queued_at": job.queued_at,
+                "id": job.id,
+            },
+        )
+        (ahead,) = cursor.fetchone()
+    return int(ahead) + 1
 
 
 #: Completed runs of a model that the ETA averages over.

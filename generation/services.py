@@ -197,6 +197,29 @@ def _assert_concurrency(*, model: GenerationModel, user, tier: int) -> None:
         )
 
 
+def next_turn(*, model: GenerationModel, user, priority: int) -> int:
+    """The fair-queue turn of a new job: after the user's last active job of the class, never before the head.
+
+    ``max(user's highest queued-or-running turn + 1, the turn of the class's
+    first queued job)``: a newcomer joins the current round (behind at most
+    one job of each user already in it), a user with many jobs takes one per
+    round. The caller holds the user's row lock, so one user's turns never tie.
+    """
+    mine = (
+        GenerationJob.objects.filter(user=user, model=model, priority=priority, status__in=ACTIVE_STATUSES)
+        .order_by("-turn")
+        .values_list("turn", flat=True)
+        .first()
+    )
+    head = (
+        GenerationJob.objects.filter(model=model, priority=priority, status=JobStatus.QUEUED)
+        .order_by("turn")
+        .values_list("turn", flat=True)
+        .first()
+    )
+    return max((mine or 0) + 1, head or 0)
+
+
 def _event(job: GenerationJob, status: str, message: str = "") -> None:
     GenerationEvent.objects.create(job=job, status=status, attempt=job.attempt, message=message)
 
@@ -224,6 +247,7 @@ def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> Generati
         # Serialize one user's requests so two at once cannot both pass the limit.
         type(owner).objects.select_for_update().filter(pk=owner.pk).first()
         _assert_concurrency(model=model, user=owner, tier=tier)
+        turn = next_turn(model=model, user=owner, priority=priority)
         item = item_create(
             owner=owner,
             content=PLACEHOLDER_PNG,
@@ -252,6 +276,7 @@ def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> Generati
             model=model,
             queue_name=queue_name(model_name=model.name, priority=priority),
             priority=priority,
+            turn=turn,
             raw_prompt=req.prompt,
             prompt=prompt,
             raw_negprompt=req.negprompt,

@@ -89,3 +89,28 @@ def test_admins_see_the_events_of_any_job_and_others_do_not(api, owner, other_us
     seen = assert_envelope(api.get("/getItemStatus", persona=admin, imageID=item_id)).payload
     assert [e["status"] for e in seen["events"]] == ["queued"] and seen["events"][0]["attempt"] == 0
     assert_envelope(api.get("/getItemStatus", persona=other_user, imageID=item_id), 404)
+
+
+def test_the_order_holds_while_jobs_start_a_user_whose_job_started_does_not_go_again_first(
+    api, owner, other_user
+):
+    many = queue(api, owner, 4)
+    single = queue(api, other_user, 1)[0]
+    model = GenerationModel.objects.get(name="f222")
+    assert services.job_run(job_id=GenerationJob.objects.get(item_id=many[0]).pk, worker="w1") == "completed"
+    assert position(api, other_user, single) == 1
+    order = [str(i) for i in queue_order(model_id=model.pk).values_list("item_id", flat=True)]
+    assert order == [single, *many[1:]]
+
+
+def test_a_newcomer_joins_the_current_round_behind_at_most_one_job_per_user(
+    api, owner, other_user, make_user
+):
+    many = queue(api, owner, 6)
+    for item_id in many[:3]:  # three of them ran already: the queue is at round 4
+        services.job_run(job_id=GenerationJob.objects.get(item_id=item_id).pk, worker="w1")
+    third = make_user("third@example.com")
+    late = queue(api, third, 2)
+    assert position(api, third, late[0]) == 2  # behind owner's round-4 job only
+    assert position(api, third, late[1]) == 4
+    assert GenerationJob.objects.get(item_id=late[0]).turn == GenerationJob.objects.get(item_id=many[3]).turn
