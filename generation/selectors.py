@@ -59,12 +59,13 @@ def queues_lengths(*, names: list[str] | None = None) -> list[dict]:
 
 def job_for_item(*, item_id, user, is_admin: bool = False) -> GenerationJob:
     """The generation job of ``user``'s item ``item_id`` (any user's for an Admin); else a 404."""
-    qs = GenerationJob.objects.select_related("item", "item__folder").filter(item_id=item_id)
+    qs = GenerationJob.objects.select_related("item", "item__folder")
     if not is_admin:
         if user is None:
             raise NotFound("Item not found.")
         qs = qs.filter(user_id=user.pk)
-    job = qs.first()
+    # the job's first item, else any item of its batch (API2 workflow runs make several)
+    job = qs.filter(item_id=item_id).first() or qs.filter(items__id=item_id).first()
     if job is None:
         raise NotFound("Item not found.")
     return job
@@ -139,14 +140,16 @@ def model_run_seconds(*, model_id: int) -> float:
     return sum(durations) / len(durations) if durations else DEFAULT_RUN_SECONDS
 
 
-def generation_status(*, job: GenerationJob, request=None, with_events: bool = False) -> dict:
-    """The GenerationStatus of ``job``.
+def generation_status(*, job: GenerationJob, request=None, with_events: bool = False, item_id=None) -> dict:
+    """The GenerationStatus of ``job`` (for its item ``item_id``; default its first item).
 
     ``url`` once completed; ``queuePosition`` and ``estimatedStartTime`` while
     queued (the ETA: one mean recent run of the model per job ahead);
     ``progress`` while running; ``events`` (the audit trail) for Admins.
     """
     item = job.item
+    if item_id is not None and str(item_id) != str(job.item_id):
+        item = job.items.select_related("folder").get(pk=item_id)
     data: dict = {
         "imageID": str(item.pk),
         "status": job.status,

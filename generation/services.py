@@ -314,6 +314,11 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
     job = GenerationJob.all_domains.select_related("item", "model", "domain").get(pk=job_id)
     with domain_context(job.domain):
         _event(job, JobStatus.RUNNING, f"worker {worker}")
+        if job.workflow_template_id is not None:
+            # API2 workflow runs: generation.workflows executes the substituted graph.
+            from .workflows.services import workflow_job_execute
+
+            return workflow_job_execute(job=job, worker=worker)
         params = job.parameters
 
         def on_step(step: int, steps: int) -> None:
