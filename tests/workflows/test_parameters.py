@@ -31,7 +31,9 @@ DEFINITIONS = [
     param("Positive Prompt", optional=False),
     param("Steps", "number", default="20", min="1", max="50", increment="1"),
     param("CFG Scale", "number", default="7", min="1", max="12", increment="0.5"),
-    param("Seed", "number", default="-1", min="-1", max="100", increment="1", extraData={"randomValue": "-1"}),
+    param(
+        "Seed", "number", default="-1", min="-1", max="100", increment="1", extraData={"randomValue": "-1"}
+    ),
     param("Sampler", "dropdown", default="euler", dropdownItems=["euler", "ddim"]),
     param("Lora 1", "filesGroup", default="a.safetensors", fileGroup="loras"),
     param("Lora 1 Strength", "number", default="0", min="-2", max="2", increment="0.05"),
@@ -55,7 +57,14 @@ def test_defaults_fill_in_and_values_are_typed():
 
 
 def test_explicit_fields_map_to_their_parameters_and_the_parameters_array_wins():
-    values = run([("Steps", "30")], prompt="from the body", steps=12, cfgscale=7.5, lora=["b.safetensors"], lora_strength=[0.75])
+    values = run(
+        [("Steps", "30")],
+        prompt="from the body",
+        steps=12,
+        cfgscale=7.5,
+        lora=["b.safetensors"],
+        lora_strength=[0.75],
+    )
     assert values["Positive Prompt"] == "from the body"
     assert values["Steps"] == 30  # the parameters entry wins over the explicit field
     assert values["CFG Scale"] == 7.5
@@ -79,8 +88,18 @@ def test_explicit_fields_map_to_their_parameters_and_the_parameters_array_wins()
         ([("Positive Prompt", "x"), ("Extra", "[1]")], {}, "Extra", "JSON object"),
         ([("Positive Prompt", "x"), ("Unknown", "1")], {}, "Unknown", "not a parameter"),
         ([("Positive Prompt", "x")], {"subseed": 3}, "subseed", "not a parameter"),
-        ([("Positive Prompt", "x")], {"lora": ["a.safetensors"], "lora_strength": []}, "lora_strength", "one strength per name"),
-        ([("Positive Prompt", "x")], {"lora": ["a.safetensors", "b.safetensors"], "lora_strength": [1, 1]}, "lora[1]", "not a parameter"),
+        (
+            [("Positive Prompt", "x")],
+            {"lora": ["a.safetensors"], "lora_strength": []},
+            "lora_strength",
+            "one strength per name",
+        ),
+        (
+            [("Positive Prompt", "x")],
+            {"lora": ["a.safetensors", "b.safetensors"], "lora_strength": [1, 1]},
+            "lora[1]",
+            "not a parameter",
+        ),
         ([("Positive Prompt", "x"), ("Positive Prompt", "y")], {}, "parameters[1]", "second time"),
     ],
 )
@@ -96,8 +115,14 @@ NASTY = 'a "quoted" \\ back\\slash\nnew line\r\t tab "} ], {"class_type": "Evil"
 def test_a_hostile_prompt_stays_one_intact_json_string_and_numbers_stay_numbers():
     workflow = {
         "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "{{POSITIVE_PROMPT}}", "clip": ["4", 1]}},
-        "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "masterpiece, {{POSITIVE_PROMPT}}", "clip": ["4", 1]}},
-        "3": {"class_type": "KSampler", "inputs": {"steps": "{{STEPS}}", "cfg": "{{CFG_SCALE}}", "positive": ["6", 0]}},
+        "7": {
+            "class_type": "CLIPTextEncode",
+            "inputs": {"text": "masterpiece, {{POSITIVE_PROMPT}}", "clip": ["4", 1]},
+        },
+        "3": {
+            "class_type": "KSampler",
+            "inputs": {"steps": "{{STEPS}}", "cfg": "{{CFG_SCALE}}", "positive": ["6", 0]},
+        },
     }
     values = run([("Positive Prompt", NASTY), ("Steps", "30")])
     markers = {d["replaceFromString"]: values[d["name"]] for d in DEFINITIONS}
@@ -113,7 +138,14 @@ def test_a_hostile_prompt_stays_one_intact_json_string_and_numbers_stay_numbers(
 
 
 def test_run_parameter_values_are_strings():
-    assert [as_text(v) for v in (True, 20, 7.5, 7.0, {"a": 1}, "x")] == ["true", "20", "7.5", "7", '{"a":1}', "x"]
+    assert [as_text(v) for v in (True, 20, 7.5, 7.0, {"a": 1}, "x")] == [
+        "true",
+        "20",
+        "7.5",
+        "7",
+        '{"a":1}',
+        "x",
+    ]
 
 
 def test_template_problems_finds_a_missing_marker_a_bad_default_and_a_dangling_link():
