@@ -6,15 +6,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api.fields import BoolParam, CommaListField
+from library.folders.ids import ANY_PATTERN
 from library.folders.serializers import FolderIdField
 
 from .models import GenerationModel, JobStatus, SamplePrompt
 
 
+class ModelIdsField(CommaListField):
+    """Comma-separated model ids (bounded, so the request line stays within the server's limit)."""
+
+    item_max_length = 100
+
+
 class ModelIdsQuery(serializers.Serializer):
     """getModels / getQueuesLength query."""
 
-    modelIDs = CommaListField(
+    modelIDs = ModelIdsField(
         required=False, max_items=100, help_text="Comma-separated model ids: only these models."
     )
 
@@ -97,7 +104,11 @@ class QueueLengthOutput(serializers.Serializer):
 
 
 @extend_schema_field(
-    {"type": "string", "description": "A private folder id (UUID) or a public one (p-UUID)."}
+    {
+        "type": "string",
+        "pattern": f"^{ANY_PATTERN}$",
+        "description": "A private folder id (UUID) or a public one (p-UUID).",
+    }
 )
 class AnyFolderIdField(FolderIdField):
     """A folder id of either kind."""

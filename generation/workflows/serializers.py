@@ -4,11 +4,12 @@ WorkflowOutputFileEntry, and the inputs of the four endpoints."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from aimg_site.api.fields import CommaListField, UUIDListField
-from generation.serializers import AnyFolderIdField
+from library.folders.ids import ANY_PATTERN
+from library.folders.serializers import FolderIdField
 from library.items.serializers import WorkflowRunParameterOutput
 
 from .parameters import MAX_TEXT_LENGTH
@@ -17,10 +18,27 @@ from .selectors import MAX_WORKFLOW_IDS
 # ---------------------------------------------------------------- inputs
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": f"^{ANY_PATTERN}$",
+        "description": "A private folder id (UUID) or a public one (p-UUID).",
+    }
+)
+class WorkflowFolderIdField(FolderIdField):
+    """A folder id of either kind."""
+
+
+class TemplateNamesField(CommaListField):
+    """Comma-separated template names."""
+
+    item_max_length = 200
+
+
 class TemplatesQuery(serializers.Serializer):
     """getAggregatedWorkflowTemplates query."""
 
-    workflowTemplateNames = CommaListField(
+    workflowTemplateNames = TemplateNamesField(
         required=False, max_items=100, help_text="Comma-separated template names: only these templates."
     )
 
@@ -60,7 +78,7 @@ class EnqueueWorkflowInput(serializers.Serializer):
     Everything is checked against the template (400 naming the parameter)."""
 
     workflowTemplateName = serializers.CharField(max_length=200, help_text="The template to run.")
-    parameters = WorkflowRunParameterInput(many=True, required=False, max_length=200)
+    parameters = WorkflowRunParameterInput(many=True, required=False, max_length=200)  # type: ignore[call-arg]
     prompt = serializers.CharField(
         max_length=MAX_TEXT_LENGTH,
         required=False,
@@ -107,7 +125,7 @@ class EnqueueWorkflowInput(serializers.Serializer):
         max_value=100,
         help_text="Batch Size: how many Items (the template bounds it).",
     )
-    folderID = AnyFolderIdField(required=False, help_text="One of the caller's folders (404 otherwise).")
+    folderID = WorkflowFolderIdField(required=False, help_text="One of the caller's folders (404 otherwise).")
 
 
 # ---------------------------------------------------------------- outputs
@@ -211,10 +229,9 @@ class WorkflowStateObjectOutput(_Sparse):
     log = serializers.ListField(child=serializers.CharField(), required=False)
     workflowJsonString = serializers.CharField(required=False)
     state = serializers.ChoiceField(choices=["running", "completed", "error"], required=False)
-    status = serializers.ChoiceField(
-        choices=["queued", "running", "completed", "failed", "cancelled"],
+    status = serializers.CharField(
         required=False,
-        help_text="Beyond the reference: the engine's status.",
+        help_text="Beyond the reference: the engine's status (queued, running, completed, failed, cancelled).",
     )
     progress = serializers.FloatField(required=False, help_text="Beyond the reference: 0 to 1 while running.")
     startTime = serializers.CharField(allow_null=True, help_text="ISO 8601; null until it starts.")
@@ -223,12 +240,19 @@ class WorkflowStateObjectOutput(_Sparse):
     itemIds = serializers.ListField(child=serializers.UUIDField())
 
 
-WORKFLOW_STATUS_PAYLOAD = PolymorphicProxySerializer(
-    component_name="WorkflowStatusPayload",
-    serializers=[WorkflowStateObjectOutput, WorkflowStateObjectOutput(many=True)],
-    resource_type_field_name=None,
-    help_text="One WorkflowStateObject for workflowId, an array of them for workflowIds.",
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="WorkflowStatusPayload",
+        serializers=[WorkflowStateObjectOutput, WorkflowStateObjectOutput(many=True)],
+        resource_type_field_name=None,
+        many=False,
+    )
 )
+class WorkflowStatusPayloadField(serializers.Field):
+    """One WorkflowStateObject for ``workflowId``, an array of them for ``workflowIds``."""
+
+
+WORKFLOW_STATUS_PAYLOAD = WorkflowStatusPayloadField()
 
 
 class EnqueueWorkflowOutput(serializers.Serializer):

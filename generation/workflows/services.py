@@ -212,6 +212,12 @@ def workflow_job_execute(*, job: GenerationJob, worker: str) -> str:
     return workflow_job_complete(job=job, worker=worker, outputs=outputs)
 
 
+def _delete_files(storage, names: list[str | None]) -> None:
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
 def workflow_job_complete(*, job: GenerationJob, worker: str, outputs: list[local.OutputFile]) -> str:
     """Store output ``i`` on the run's ``i``-th Item and mark the job completed, if ``worker`` still holds it.
 
@@ -237,7 +243,7 @@ def workflow_job_complete(*, job: GenerationJob, worker: str, outputs: list[loca
         if not done:
             new_names = [item.media.name for item in items]
             storage = items[0].media.storage
-            transaction.on_commit(lambda: [storage.delete(name) for name in new_names if name])
+            transaction.on_commit(lambda: _delete_files(storage, new_names))
             return "lost"
         for item, output in zip(items, outputs, strict=False):
             Item.all_domains.filter(pk=item.pk).update(
@@ -250,5 +256,5 @@ def workflow_job_complete(*, job: GenerationJob, worker: str, outputs: list[loca
         job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
         engine._event(job, JobStatus.COMPLETED, f"{len(items)} output file(s)")
         storage = items[0].media.storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in old_names if name])
+        transaction.on_commit(lambda: _delete_files(storage, old_names))
     return JobStatus.COMPLETED

@@ -189,8 +189,8 @@ def test_the_tier_concurrency_limit_is_a_429(pro, enqueue):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_enqueues_never_pass_the_limit_on_postgresql(catalog, owner, tiers):
-    from generation.workflows.services import WorkflowRequest, workflow_enqueue
     from aimg_site.api.exceptions import RateLimited
+    from generation.workflows.services import WorkflowRequest, workflow_enqueue
 
     tiers[owner.user.pk] = 1
     GenerationModel.objects.filter(name="f222").update(tier1_concurrent=2)
