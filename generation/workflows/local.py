@@ -4,10 +4,11 @@ No GPU and no ComfyUI: the executor finds the graph's latent node
 (``EmptyLatentImage``: width, height, batch size; ``EmptyHunyuanLatentVideo``
 and kin: length too), its sampler (``KSampler``: seed, steps; the positive
 prompt is the text of the node its ``positive`` input links to) and its output
-node (``SaveImage``; ``SaveAnimatedWEBP``: fps), and renders with the local
-preview renderer from those values, so what a run produces follows from the
-substituted workflow itself. A batch of N gives N images (seed, seed + 1...);
-a video is an animated WebP of ``length`` frames. A graph without these nodes
+node (``SaveImage``; ``SaveVideo`` with ``CreateVideo``'s fps), and renders with
+the local preview renderer from those values, so what a run produces follows
+from the substituted workflow itself. A batch of N gives N images (seed,
+seed + 1...); a video graph gives one clip whose frames are the latent batch
+(or ``length``). A graph without these nodes
 is refused with a message saying what is missing.
 """
 
@@ -26,7 +27,7 @@ LATENT_IMAGE = frozenset({"EmptyLatentImage", "EmptySD3LatentImage"})
 LATENT_VIDEO = frozenset({"EmptyHunyuanLatentVideo", "EmptyLTXVLatentVideo", "EmptyMochiLatentVideo"})
 SAMPLERS = frozenset({"KSampler", "KSamplerAdvanced"})
 IMAGE_OUTPUTS = frozenset({"SaveImage", "PreviewImage"})
-VIDEO_OUTPUTS = frozenset({"SaveAnimatedWEBP"})
+VIDEO_OUTPUTS = frozenset({"SaveVideo", "SaveAnimatedWEBP"})
 
 
 class UnrunnableWorkflow(Exception):
@@ -80,20 +81,25 @@ def plan(graph: dict) -> Plan:
     if latent is None or latent.get("class_type") not in LATENT_IMAGE | LATENT_VIDEO:
         raise UnrunnableWorkflow("the sampler's latent_image is not an empty latent image or video node")
     latent_inputs = latent["inputs"]
-    is_video = latent["class_type"] in LATENT_VIDEO
-    outputs = _nodes(graph, VIDEO_OUTPUTS if is_video else IMAGE_OUTPUTS)
-    if not outputs:
+    video_outputs = _nodes(graph, VIDEO_OUTPUTS)
+    if not video_outputs and not _nodes(graph, IMAGE_OUTPUTS):
         raise UnrunnableWorkflow("the workflow has no output node the local back end can write")
-    fps = float(outputs[0][1]["inputs"].get("fps", 16)) if is_video else 0.0
+    frames: int | None = None
+    fps = 0.0
+    if video_outputs:
+        # a video: the latent's length, or (image latents) its batch is the frames
+        frames = int(latent_inputs.get("length", latent_inputs.get("batch_size", 1)))
+        timing = _nodes(graph, frozenset({"CreateVideo"})) or video_outputs
+        fps = float(timing[0][1]["inputs"].get("fps", 8))
     return Plan(
         prompt=_follow_text(graph, sampler.get("positive")),
         seed=int(sampler.get("seed", sampler.get("noise_seed", 0))),
         steps=int(sampler.get("steps", 20)),
         width=int(latent_inputs["width"]),
         height=int(latent_inputs["height"]),
-        batch_size=1 if is_video else int(latent_inputs.get("batch_size", 1)),
-        frames=int(latent_inputs.get("length", 1)) if is_video else None,
-        fps=fps or 16.0,
+        batch_size=1 if frames is not None else int(latent_inputs.get("batch_size", 1)),
+        frames=frames,
+        fps=fps or 8.0,
     )
 
 

@@ -50,7 +50,7 @@ def test_an_admin_key_does_not_open_api2_to_tier_0_except_reading_workflow_statu
 def test_templates_list_every_documented_field(api, pro):
     payload = assert_envelope(api.get("/2/getAggregatedWorkflowTemplates", persona=pro)).payload
     by_name = {t["name"]: t for t in payload}
-    assert {"txt2img-lora", "txt2vid-wan"} <= set(by_name)
+    assert {"txt2img-lora", "txt2vid-basic"} <= set(by_name)
     image = by_name["txt2img-lora"]
     assert set(image) == {"name", "deployments", "parameters", "workflowTemplateFiles"}
     assert image["deployments"] == ["a2stage", "a2prod"]
@@ -84,20 +84,20 @@ def test_templates_list_every_documented_field(api, pro):
 
 def test_templates_filter_by_name(api, pro):
     payload = assert_envelope(
-        api.get("/2/getAggregatedWorkflowTemplates", persona=pro, workflowTemplateNames="txt2vid-wan, nope")
+        api.get("/2/getAggregatedWorkflowTemplates", persona=pro, workflowTemplateNames="txt2vid-basic, nope")
     ).payload
-    assert [t["name"] for t in payload] == ["txt2vid-wan"]
+    assert [t["name"] for t in payload] == ["txt2vid-basic"]
 
 
 def test_only_templates_deployed_to_the_sites_environment_are_listed_and_run(api, pro, enqueue):
-    WorkflowTemplate.objects.filter(name="txt2vid-wan").update(deployments=["a2stage"])
+    WorkflowTemplate.objects.filter(name="txt2vid-basic").update(deployments=["a2stage"])
     names = lambda: [t["name"] for t in api.get("/2/getAggregatedWorkflowTemplates", persona=pro).payload]  # noqa: E731
-    assert "txt2vid-wan" not in names()  # freejourney.ai is a production site
-    response = assert_envelope(enqueue(pro, workflowTemplateName="txt2vid-wan", prompt="x"), 400)
+    assert "txt2vid-basic" not in names()  # freejourney.ai is a production site
+    response = assert_envelope(enqueue(pro, workflowTemplateName="txt2vid-basic", prompt="x"), 400)
     assert "workflowTemplateName" in response.error
     Domain.objects.filter(name="freejourney.ai").update(environment="staging")
     domain_clear_cache()
-    assert "txt2vid-wan" in names() and "txt2img-lora" in names()
+    assert "txt2vid-basic" in names() and "txt2img-lora" in names()
 
 
 def test_templates_are_per_site(api, pro):
