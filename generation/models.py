@@ -260,6 +260,13 @@ class WorkflowTemplate(DomainScopedModel):
     parameters = models.JSONField(default=list, blank=True)
     workflow = models.JSONField(default=dict, help_text="ComfyUI API-format workflow with markers.")
     max_batch_size = models.PositiveSmallIntegerField(default=1)
+    backend = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[("local", "local"), ("comfyui", "comfyui")],
+        help_text="The back end that runs it; blank: its model's back end, else AIMG_GENERATION_BACKEND.",
+    )
     ordering = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
