@@ -24,9 +24,12 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so a slow leak in any library cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then, so a slow leak in any library cannot grow without bound. Not
+# often: a new worker loads the whole application again (about a second of CPU) and starts with
+# cold caches and connections; every 2,000 requests cost a busy worker a tenth of its time
+# (bench/http.py). At a few hundred requests a second, 50,000 is a new worker every few minutes.
+max_requests = 50_000
+max_requests_jitter = 5_000
 
 # No access log: the application logs requests itself (JSON, with their request id), so a second,
 # plain-text line per request from gunicorn would only duplicate it. Gunicorn's own messages

@@ -120,6 +120,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, whose health check skips connections used a moment ago (one round trip less).
     DATABASES["default"]["ENGINE"] = "aimg_site.db.postgresql"
+    # Server-side parameters, so psycopg prepares a statement run a few times on a connection:
+    # PostgreSQL then stops planning the same few queries on every request, which cost it more
+    # than running them (bench/http.py). Behind a pooler that cannot keep prepared statements,
+    # add ?server_side_binding=false to DATABASE_URL.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer (the embedded worker, web threads and processes
     # share the file). A deferred transaction that reads and then writes fails at once with

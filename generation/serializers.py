@@ -12,8 +12,8 @@ from library.folders.serializers import FolderIdField
 from .models import GenerationModel, JobStatus, SamplePrompt
 
 
-class ModelIdsField(CommaListField):
-    """Comma-separated model ids (bounded, so the request line stays within the server's limit)."""
+class ModelIdListField(CommaListField):
+    """Comma-separated model ids (``GenerationModel.name``, at most 100 characters each)."""
 
     item_max_length = 100
 
@@ -21,7 +21,7 @@ class ModelIdsField(CommaListField):
 class ModelIdsQuery(serializers.Serializer):
     """getModels / getQueuesLength query."""
 
-    modelIDs = ModelIdsField(
+    modelIDs = ModelIdListField(
         required=False, max_items=100, help_text="Comma-separated model ids: only these models."
     )
 

@@ -91,7 +91,8 @@ class Folder(DomainScopedModel):
     updated_at = models.DateTimeField(default=timezone.now)
 
     # Not columns: set on listed rows by ``library.folders.selectors`` for ``FolderOutput``.
-    thumbnail_items: list[Item]
+    sample_items: list  # of library.folders.selectors.Preview
+    thumbnail_items: list  # of library.folders.selectors.Preview
     tag_names: list[str]
 
     class Meta:
@@ -224,6 +225,12 @@ class Item(DomainScopedModel):
             # getMyCreations?folderID=…, getPublicCreations?folderID=…, folder counts
             models.Index(
                 fields=["folder", "completed_at", "id"], condition=LIVE, name="library_item_folder_idx"
+            ),
+            # a folder's sample images (latest added first: one probe per sample)
+            models.Index(
+                fields=["folder", "folder_added_at", "id"],
+                condition=LIVE,
+                name="library_item_folder_added_idx",
             ),
             # getItems (Admin, all users)
             models.Index(

@@ -1,4 +1,4 @@
-"""A short-lived cache of what a session id resolves to, keyed by the session's digest.
+"""A short-lived cache of what a session id resolves to, keyed by domain and the session's digest.
 
 Resolving ``X-Session-ID`` is the one lookup every request makes. With this
 cache (the Django cache: Redis in production) a request finds the session row
@@ -45,38 +45,33 @@ TOMBSTONE_SECONDS = 10
 version = 1
 
 
-def _key(digest: str) -> str:
-    return KEY_PREFIX + digest
+def _key(domain_id: int, digest: str) -> str:
+    # A digest is unique within a domain: the same id is another session on another site.
+    return f"{KEY_PREFIX}{domain_id}:{digest}"
 
 
 def enabled() -> bool:
     return settings.AIMG_SESSION_CACHE_SECONDS > 0
 
 
-def lookup(digest: str, *, domain_id) -> tuple[bool, Session | None]:
-    """``(True, session or None)`` when the cache knows what ``digest`` resolves to in the domain
-    ``domain_id``, else ``(False, None)``.
-
-    One id may have a session in each domain: an entry remembered for another domain is a miss.
-    """
+def lookup(domain_id: int, digest: str) -> tuple[bool, Session | None]:
+    """``(True, session or None)`` when the cache knows what ``digest`` resolves to in the domain,
+    else ``(False, None)``."""
     if not enabled():
         return False, None
-    value = cache.get(_key(digest), version=version)
+    value = cache.get(_key(domain_id, digest), version=version)
     if value is None or value == TOMBSTONE:
         return False, None
-    if value == _no_row(domain_id):
+    if value == NO_ROW:
         return True, None
-    if isinstance(value, Session) and value.domain_id == domain_id:
+    if isinstance(value, Session):
         return True, value
     return False, None
 
 
-def _no_row(domain_id) -> str:
-    return f"{NO_ROW}:{domain_id}"
-
-
-def remember(digest: str, session: Session | None, *, domain_id) -> None:
-    """Store what ``digest`` resolves to (the session with its user, or no row), unless a key is there."""
+def remember(domain_id: int, digest: str, session: Session | None) -> None:
+    """Store what ``digest`` resolves to in the domain (the session with its user, or no row), unless
+    a key is there."""
     if not enabled():
         return
     timeout: float = settings.AIMG_SESSION_CACHE_SECONDS
@@ -86,17 +81,17 @@ def remember(digest: str, session: Session | None, *, domain_id) -> None:
         timeout = min(timeout, (due - timezone.now()).total_seconds())
         if timeout < 1:
             return
-    cache.add(
-        _key(digest), session if session is not None else _no_row(domain_id), timeout=timeout, version=version
-    )
+    value = session if session is not None else NO_ROW
+    cache.add(_key(domain_id, digest), value, timeout=timeout, version=version)
 
 
-def forget(digests) -> None:
-    """Tombstone ``digests`` now and again once the current transaction commits."""
-    digests = list(digests)
-    if not digests or not enabled():
+def forget(sessions) -> None:
+    """Tombstone ``sessions`` (``(domain_id, digest)`` pairs) now and again once the current
+    transaction commits."""
+    sessions = list(sessions)
+    if not sessions or not enabled():
         return
-    keys = [_key(digest) for digest in digests]
+    keys = [_key(domain_id, digest) for domain_id, digest in sessions]
 
     def tombstone() -> None:
         cache.set_many(dict.fromkeys(keys, TOMBSTONE), timeout=TOMBSTONE_SECONDS, version=version)
@@ -109,11 +104,11 @@ def sessions_forget_user(*, user_id: uuid.UUID) -> None:
     """Forget every session of a user, whose row changed (a service that used ``QuerySet.update``)."""
     if not enabled():
         return
-    forget(Session.all_domains.filter(user_id=user_id).values_list("key_digest", flat=True))
+    forget(Session.all_domains.filter(user_id=user_id).values_list("domain_id", "key_digest"))
 
 
 def on_session_changed(sender, instance: Session, **kwargs) -> None:
-    forget([instance.key_digest])
+    forget([(instance.domain_id, instance.key_digest)])
 
 
 def on_user_saved(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:

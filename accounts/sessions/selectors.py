@@ -43,24 +43,20 @@ def session_resolve(*, key: uuid.UUID) -> Session | None:
     do not write. What an id resolves to is cached for a few seconds
     (``accounts.sessions.cache``, which every change to the row or its user forgets).
     """
-    digest = session_digest(key)
-    domain_id = current_domain().pk
-    known, session = session_cache.lookup(digest, domain_id=domain_id)
+    digest, domain_id = session_digest(key), current_domain().pk
+    known, session = session_cache.lookup(domain_id, digest)
     if not known:
-        # Sessions are unique per domain: the same id may have a row on each site.
-        session = (
-            Session.all_domains.select_related("user").filter(key_digest=digest, domain_id=domain_id).first()
-        )
+        session = Session.objects.select_related("user").filter(key_digest=digest).first()
         if session is not None and not _session_is_live(session, timezone.now()):
-            Session.all_domains.filter(pk=session.pk).delete()
+            Session.objects.filter(pk=session.pk).delete()
             return None
         if session is not None:
             _touch(session)
-        session_cache.remember(digest, session, domain_id=domain_id)
+        session_cache.remember(domain_id, digest, session)
     if session is None:
         return None
     if known and not _session_is_live(session, timezone.now()):
-        Session.all_domains.filter(pk=session.pk).delete()
+        Session.objects.filter(pk=session.pk).delete()
         return None
     return session
 
@@ -73,5 +69,5 @@ def _touch(session: Session) -> None:
     now = timezone.now()
     threshold = now - dt.timedelta(seconds=settings.AIMG_SESSION_TOUCH_SECONDS)
     if session.last_seen_at < threshold:
-        Session.all_domains.filter(pk=session.pk, last_seen_at__lt=threshold).update(last_seen_at=now)
+        Session.objects.filter(pk=session.pk, last_seen_at__lt=threshold).update(last_seen_at=now)
         session.last_seen_at = now

@@ -142,6 +142,27 @@ class SelfUserOutput(serializers.Serializer):
     itemCount = serializers.IntegerField()
     rootFolderItemCount = serializers.IntegerField()
 
+    def to_representation(self, instance):
+        """Hand-written for speed (answering getSelfUser is mostly this): the payload of
+        ``self_user_payload`` converted as the declared fields do; a test checks that they agree."""
+        data: dict = {}
+        for key, convert in _SELF_USER_FIELDS:
+            if key not in instance:
+                continue
+            value = instance[key]
+            if key == "subscriptions":
+                data[key] = SubscriptionOutput(value, many=True).data if value else []
+            else:
+                data[key] = None if value is None else convert(value)
+        return data
+
+
+#: ``SelfUserOutput``'s fields in declared order, with their conversion (``subscriptions``: see above).
+_SELF_USER_FIELDS = tuple(
+    (name, {"CharField": str, "BooleanField": bool, "IntegerField": int}.get(type(field).__name__, list))
+    for name, field in SelfUserOutput._declared_fields.items()
+)
+
 
 class AccountsSuccessOutput(serializers.Serializer):
     success = serializers.BooleanField()

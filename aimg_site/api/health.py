@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework import serializers
 
+from aimg_site.celery import app
+
 from .envelope import ok
 from .exceptions import ServiceUnavailable
 from .views import ApiView, SessionPolicy
@@ -59,7 +61,6 @@ def _check_cache() -> None:
 
 
 def _check_broker() -> None:
-    from aimg_site.celery import app
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)

@@ -22,11 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from rest_framework import serializers
+
+from aimg_site.core.prepared import PreparedQuery
 
 from .fields import BoolParam, PaginationIndexField
 
@@ -127,14 +131,168 @@ def paginate(
     ``tiebreak_field`` a unique UUID or integer field. The queryset's own
     ordering is replaced.
     """
-    tiebreak_is_uuid = _is_uuid_field(queryset, tiebreak_field)
+    keyset = _keyset(page, is_uuid=_is_uuid_field(queryset.model, tiebreak_field))
+    window = (
+        [] if keyset.kind == "none" else list(_window(queryset, keyset, page, time_field, tiebreak_field))
+    )
+    return _page(window, page, time_field, tiebreak_field, total_count, extra_metadata)
+
+
+class PreparedListing:
+    """``paginate`` for listings of a few fixed shapes, run as SQL compiled once per shape.
+
+    ``build(stand_in, shape)`` returns the listing's queryset (filters and
+    annotations, no ordering) for a hashable ``shape`` (what changes the SQL:
+    which filters apply), reading values from ``stand_in`` by the names that
+    ``fields(shape)`` gives with their model fields (``aimg_site.core.prepared.PreparedQuery``);
+    ``page()`` takes those values by name. ``columns`` are what
+    ``values_list`` loads and ``row`` turns one loaded tuple into the object the
+    page holds (with ``time_field`` and ``tiebreak_field`` attributes). Pages and
+    their metadata are exactly ``paginate``'s.
+    """
+
+    def __init__(
+        self,
+        build: Callable[[Any, Any], QuerySet],
+        *,
+        model: type[models.Model],
+        columns: tuple[str, ...],
+        row: Callable[[tuple], Any],
+        time_field: str,
+        tiebreak_field: str = "pk",
+        fields: Callable[[Any], dict[str, Any]],
+    ):
+        self.build, self.model, self.columns, self.row = build, model, columns, row
+        self.time_field, self.tiebreak_field, self.fields = time_field, tiebreak_field, fields
+        self.is_uuid = _is_uuid_field(model, tiebreak_field)
+        self._queries: dict[tuple, PreparedQuery] = {}
+
+    def _query(self, shape: Hashable, kind: str, reverse: bool, skips: bool) -> PreparedQuery:
+        key = (shape, kind, reverse, skips)
+        query = self._queries.get(key)
+        if query is not None:
+            return query
+        time_field = self.model._meta.get_field(self.time_field)
+        tiebreak = (
+            self.model._meta.pk
+            if self.tiebreak_field == "pk"
+            else self.model._meta.get_field(self.tiebreak_field)
+        )
+        keys: dict[str, dict[str, Any]] = {"before": {"bound": time_field}, "after": {"bound": time_field}}
+        keys["beyond"] = {"moment": time_field, "pivot": tiebreak}
+        stand_in_page = PageRequest(reverse=reverse, limit=1, skip=1 if skips else 0)
+
+        def build(stand_in):
+            keyset = _Keyset(
+                kind,
+                bound=getattr(stand_in, "bound", None),
+                moment=getattr(stand_in, "moment", None),
+                pivot=getattr(stand_in, "pivot", None),
+            )
+            ordered = _ordered(
+                self.build(stand_in, shape), keyset, stand_in_page, self.time_field, self.tiebreak_field
+            )
+            low = stand_in.offset if skips else 0
+            return ordered[low : low + stand_in.limit].values_list(*self.columns)
+
+        query = PreparedQuery(
+            build,
+            {**self.fields(shape), **keys.get(kind, {})},
+            inline=("limit", "offset") if skips else ("limit",),
+        )
+        self._queries[key] = query
+        return query
+
+    def page(
+        self,
+        page: PageRequest,
+        *,
+        shape: Hashable = (),
+        total_count: int | None = None,
+        extra_metadata: dict | None = None,
+        **values,
+    ) -> Page:
+        keyset = _keyset(page, is_uuid=self.is_uuid)
+        window: list = []
+        if keyset.kind != "none":
+            query = self._query(shape, keyset.kind, page.reverse, page.skip > 0)
+            bounds: dict[str, dict[str, Any]] = {
+                "before": {"bound": keyset.bound},
+                "after": {"bound": keyset.bound},
+            }
+            bounds["beyond"] = {"moment": keyset.moment, "pivot": keyset.pivot}
+            slicing: dict[str, Any] = {
+                "limit": page.limit + 1,
+                **({"offset": page.skip} if page.skip > 0 else {}),
+            }
+            rows = query.rows(**values, **bounds.get(keyset.kind, {}), **slicing)
+            window = [self.row(row) for row in rows]
+        return _page(window, page, self.time_field, self.tiebreak_field, total_count, extra_metadata)
+
+
+@dataclass(frozen=True)
+class _Keyset:
+    """Where a page starts: ``all`` rows, ``none``, ``before``/``after`` a bound (a plain index),
+    or ``beyond`` (moment, pivot) (a composite index)."""
+
+    kind: str
+    bound: Any = None
+    moment: Any = None
+    pivot: Any = None
+
+
+def _keyset(page: PageRequest, *, is_uuid: bool) -> _Keyset:
+    if not page.pagination_index or page.pagination_index == "0":
+        return _Keyset("all")
+    us, tiebreak = _decode(page.pagination_index)
+    if tiebreak is None:
+        # Plain milliseconds: newest-first keeps rows whose millisecond is < index,
+        # reverse keeps rows whose millisecond is > index (stored times have microseconds).
+        bound = us + 1000 if page.reverse else us
+        if bound > MAX_US:
+            return _Keyset("none" if page.reverse else "all")
+        return _Keyset("after" if page.reverse else "before", bound=_from_us(bound))
+    if us > MAX_US:
+        return _Keyset("none" if page.reverse else "all")
+    # Every index of the schema's form is a position: a tie-breaker beyond any id (the server never
+    # issues one) stands for the largest id, after which nothing at that moment follows.
+    pivot = uuid.UUID(int=min(tiebreak, MAX_UUID_INT)) if is_uuid else min(tiebreak, MAX_BIGINT)
+    return _Keyset("beyond", moment=_from_us(us), pivot=pivot)
+
+
+def _ordered(queryset: QuerySet, keyset: _Keyset, page: PageRequest, time_field: str, tiebreak_field: str):
+    """``queryset`` in the listing's order, from where ``keyset`` starts (not ``none``)."""
     order = (time_field, tiebreak_field) if page.reverse else (f"-{time_field}", f"-{tiebreak_field}")
     qs = queryset.order_by(*order)
+    if keyset.kind == "before":
+        return qs.filter(**{f"{time_field}__lt": keyset.bound})
+    if keyset.kind == "after":
+        return qs.filter(**{f"{time_field}__gte": keyset.bound})
+    if keyset.kind == "beyond":
+        side = "gt" if page.reverse else "lt"
+        # (time, id) beyond (moment, pivot) in the listing's order; the first
+        # condition lets an index on (..., time, id) bound the scan.
+        return qs.filter(**{f"{time_field}__{side}e": keyset.moment}).filter(
+            Q(**{f"{time_field}__{side}": keyset.moment}) | Q(**{f"{tiebreak_field}__{side}": keyset.pivot})
+        )
+    return qs
 
-    if page.pagination_index and page.pagination_index != "0":
-        qs = _apply_index(qs, page, time_field, tiebreak_field, tiebreak_is_uuid)
 
-    window = list(qs[page.skip : page.skip + page.limit + 1])
+def _window(queryset: QuerySet, keyset: _Keyset, page: PageRequest, time_field: str, tiebreak_field: str):
+    """The page's rows and one more (which says whether a next page exists)."""
+    return _ordered(queryset, keyset, page, time_field, tiebreak_field)[
+        page.skip : page.skip + page.limit + 1
+    ]
+
+
+def _page(
+    window: list,
+    page: PageRequest,
+    time_field: str,
+    tiebreak_field: str,
+    total_count: int | None,
+    extra_metadata: dict | None,
+) -> Page:
     rows, following = window[: page.limit], window[page.limit :]
     next_index = None
     if rows and following:
@@ -162,32 +320,6 @@ def paginate(
     return Page(rows=rows, metadata=metadata)
 
 
-def _apply_index(qs: QuerySet, page: PageRequest, time_field: str, tiebreak_field: str, is_uuid: bool):
-    us, tiebreak = _decode(page.pagination_index or "0")
-    if tiebreak is None:
-        # Plain milliseconds: newest-first keeps rows whose millisecond is < index,
-        # reverse keeps rows whose millisecond is > index (stored times have microseconds).
-        bound = us + 1000 if page.reverse else us
-        if bound > MAX_US:
-            return qs.none() if page.reverse else qs
-        lookup = f"{time_field}__gte" if page.reverse else f"{time_field}__lt"
-        return qs.filter(**{lookup: _from_us(bound)})
-    if us > MAX_US:
-        return qs.none() if page.reverse else qs
-    moment = _from_us(us)
-    # Every index of the schema's form is a position: a tie-breaker beyond any id (the server never
-    # issues one) stands for the largest id, after which nothing at that moment follows.
-    pivot = uuid.UUID(int=min(tiebreak, MAX_UUID_INT)) if is_uuid else min(tiebreak, MAX_BIGINT)
-    side = "gt" if page.reverse else "lt"
-    # (time, id) beyond (moment, pivot) in the listing's order; the first
-    # condition lets an index on (..., time, id) bound the scan.
-    return qs.filter(**{f"{time_field}__{side}e": moment}).filter(
-        Q(**{f"{time_field}__{side}": moment}) | Q(**{f"{tiebreak_field}__{side}": pivot})
-    )
-
-
-def _is_uuid_field(queryset: QuerySet, name: str) -> bool:
-    from django.db import models
-
-    field = queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
+def _is_uuid_field(model: type[models.Model], name: str) -> bool:
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
     return isinstance(field, models.UUIDField)

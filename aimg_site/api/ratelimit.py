@@ -87,12 +87,6 @@ def count(name: str, *, key: str, cost: int = 1) -> bool:
     return _limiter().hit(parse(rate), name, _key(key), cost=cost)
 
 
-def remaining(name: str, *, key: str) -> int:
-    rate, _message = LIMITS[name]
-    item = parse(rate)
-    return _limiter().get_window_stats(item, name, _key(key))[1]
-
-
 def clear(name: str, *, key: str) -> None:
     """Forget what limit ``name`` counted for ``key`` in the current window (as when it ends)."""
     rate, _message = LIMITS[name]
@@ -103,7 +97,8 @@ def exhausted(name: str, *, key: str) -> bool:
     """Has ``key`` used up limit ``name`` in the current window (without counting anything)?"""
     if not settings.AIMG_RATELIMIT_ENABLED:
         return False
-    return remaining(name, key=key) == 0
+    rate, _message = LIMITS[name]
+    return _limiter().get_window_stats(parse(rate), name, _key(key))[1] == 0
 
 
 # --- Counters and gates beside the named limits (same storage, so shared by every process) ---------

@@ -43,10 +43,6 @@ def current_domain() -> Domain:
     return domain
 
 
-def current_domain_or_none() -> Domain | None:
-    return _current_domain.get()
-
-
 def bind_domain(domain: Domain | None):
     """Bind ``domain``; returns a token for ``unbind_domain``."""
     return _current_domain.set(domain)

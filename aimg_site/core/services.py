@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from aimg_site.api.clientip import client_address
+from aimg_site.api.logging import current_request_id
+
 from .models import AuditLogEntry
 
 
@@ -26,9 +29,6 @@ def audit_log_record(
     admin key, its staff user, the client address and the request id are taken
     from it.
     """
-    from aimg_site.api.clientip import client_address
-    from aimg_site.api.logging import current_request_id
-
     if target is not None:
         target_type = target_type or type(target).__name__
         target_id = target_id or str(target.pk)

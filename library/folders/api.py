@@ -12,10 +12,10 @@ is a 404, Admins included (the reference gives Admins nothing here). A guest
 from __future__ import annotations
 
 from aimg_site.api.envelope import ok
-from aimg_site.api.pagination import PageRequest, paginate
+from aimg_site.api.pagination import PageRequest
 from aimg_site.api.views import ApiView
 
-from .selectors import folder_details, folder_rows_prepare, folders_listing, folders_with_details
+from .selectors import folder_details, folders_page
 from .serializers import (
     ChangeOutput,
     CreateFolderInput,
@@ -72,20 +72,16 @@ class FolderListApi(FolderApi):
 
     def get(self, request):
         data = self.input()
-        queryset, owner_view = folders_listing(
+        page = folders_page(
             viewer=self.identity.user,
             is_public=self.is_public,
+            page=PageRequest.from_input(data),
             user_id=data.get("userID"),
             refs=data.get("folderIDs"),
         )
-        page = paginate(
-            folders_with_details(queryset, public_view=not owner_view),
-            PageRequest.from_input(data),
-            time_field="created_at",
-            total_count=queryset.count(),
+        return ok(
+            FolderOutput(page.rows, many=True, context={"request": request}).data, metadata=page.metadata
         )
-        rows = folder_rows_prepare(page.rows)
-        return ok(FolderOutput(rows, many=True, context={"request": request}).data, metadata=page.metadata)
 
 
 class FolderCreateApi(FolderApi):

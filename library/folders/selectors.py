@@ -10,12 +10,30 @@ rejected, after it was placed never shows. ``folders_with_details`` adds what
 
 from __future__ import annotations
 
+import functools
 import uuid
+from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from aimg_site.api.exceptions import NotFound
+from aimg_site.api.pagination import Page, PageRequest, PreparedListing, paginate
+from aimg_site.core.prepared import PreparedQuery
+from aimg_site.core.scoping import current_domain
+from library.items.selectors import TagNames, tag_names_split
 from library.models import Folder, FolderTag, FolderThumbnail, Item
 
 from .ids import FolderRef
@@ -77,51 +95,114 @@ def folders_public(
     return queryset.order_by("-created_at", "-id"), False
 
 
-def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> QuerySet[Folder]:
-    """``queryset`` with ``image_count``, ``sample_items``, ``thumbnail_items`` and ``tag_names``.
+def _previews(items: QuerySet, order: tuple[str, ...], prefix: str = "") -> dict:
+    """``<prefix><k>_id``/``<prefix><k>_media`` subqueries of the first ``MAX_PREVIEWS`` rows of
+    ``items`` (correlated to the folder) in ``order``: one index probe each."""
+    ordered = items.order_by(*order)
+    annotations: dict[str, Any] = {}
+    for k in range(MAX_PREVIEWS):
+        annotations[f"{prefix}{k}_id"] = Subquery(
+            ordered.values(f"{ITEM_PATH[prefix]}id")[k : k + 1], output_field=UUIDField()
+        )
+        annotations[f"{prefix}{k}_media"] = Subquery(
+            ordered.values(f"{ITEM_PATH[prefix]}media")[k : k + 1], output_field=CharField()
+        )
+    return annotations
 
-    One query for the rows plus three prefetch queries, whatever the page size.
+
+#: The annotations' prefixes and the path from their rows to the item.
+ITEM_PATH = {"sample_": "", "thumbnail_": "item__"}
+#: At most this many sample images and thumbnails per folder (``folder_thumbnails_change`` keeps 4).
+MAX_PREVIEWS = 4
+
+
+def folders_with_details(queryset: QuerySet[Folder], *, public_view: bool) -> QuerySet[Folder]:
+    """``queryset`` annotated with what ``FolderOutput`` shows (``folder_rows_prepare`` reads it):
+    the count of visible items, the first ``SAMPLE_SIZE`` of them (latest added first), the
+    thumbnails (in their order, while visible and still in the folder) and the tag names, in the
+    rows' own query. (The subqueries are correlated to the folder, which pins the domain: they use
+    the managers of every domain, so that prepared reads can run them for any domain.)
     """
     visible = _visible_items_q(public_view=public_view)
     counts = (
-        Item.objects.filter(visible, folder=OuterRef("pk"))
+        Item.all_domains.filter(visible, folder=OuterRef("pk"))
         .order_by()
         .values("folder")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    samples = Item.objects.filter(visible).order_by("-folder_added_at", "-id")[:SAMPLE_SIZE]
-    thumbnails = (
-        FolderThumbnail.objects.filter(_visible_items_q(public_view=public_view, prefix="item__"))
-        .filter(item__folder=F("folder"))
-        .select_related("item")
-        .order_by("position", "id")
+    samples = Item.all_domains.filter(visible, folder=OuterRef("pk"))
+    thumbnails = FolderThumbnail.objects.filter(
+        _visible_items_q(public_view=public_view, prefix="item__"),
+        folder=OuterRef("pk"),
+        item__folder=OuterRef("pk"),
     )
-    tags = FolderTag.objects.select_related("tag").order_by("tag__name")
+    tags = (
+        FolderTag.objects.filter(folder=OuterRef("pk"))
+        .order_by()
+        .values("folder")
+        .annotate(names=TagNames("tag__name"))
+        .values("names")
+    )
     return queryset.annotate(
-        image_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-    ).prefetch_related(
-        Prefetch("items", queryset=samples, to_attr="sample_items"),
-        Prefetch("thumbnail_links", queryset=thumbnails, to_attr="thumbnail_link_rows"),
-        Prefetch("tag_links", queryset=tags, to_attr="tag_link_rows"),
+        image_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)),
+        tag_csv=Subquery(tags, output_field=CharField()),
+        **_previews(samples, ("-folder_added_at", "-id"), "sample_"),
+        **_previews(thumbnails, ("position", "id"), "thumbnail_"),
     )
+
+
+#: What ``folder_rows_prepare`` needs of a folder row, for prepared reads (``values_list``).
+DETAIL_COLUMNS = (
+    *(field.attname for field in Folder._meta.concrete_fields),
+    "image_count",
+    "tag_csv",
+    *(f"{prefix}{k}_{part}" for prefix in ITEM_PATH for k in range(MAX_PREVIEWS) for part in ("id", "media")),
+)
+_FOLDER_ATTNAMES = tuple(field.attname for field in Folder._meta.concrete_fields)
+
+
+class Preview:
+    """An item as a folder shows it (``FolderImageThumbnailOutput``): its id and media name."""
+
+    __slots__ = ("id", "media_name")
+
+    def __init__(self, item_id, media_name: str):
+        self.id, self.media_name = item_id, media_name
+
+
+def _preview_list(values: dict, prefix: str) -> list[Preview]:
+    previews = []
+    for k in range(MAX_PREVIEWS):
+        item_id = values.get(f"{prefix}{k}_id")
+        if item_id is None:
+            break
+        previews.append(Preview(item_id, values.get(f"{prefix}{k}_media") or ""))
+    return previews
+
+
+def folder_rows_prepare(rows: list[Folder]) -> list[Folder]:
+    """Turn the annotations of ``folders_with_details`` into the attributes ``FolderOutput`` reads."""
+    for folder in rows:
+        values = folder.__dict__
+        folder.sample_items = _preview_list(values, "sample_")
+        folder.thumbnail_items = _preview_list(values, "thumbnail_")
+        folder.tag_names = tag_names_split(values.get("tag_csv"))
+    return rows
+
+
+def folder_from_row(row: tuple) -> Folder:
+    """A folder with ``FolderOutput``'s attributes from a ``DETAIL_COLUMNS`` row."""
+    count = len(_FOLDER_ATTNAMES)
+    folder = Folder.from_db(DEFAULT_DB_ALIAS, _FOLDER_ATTNAMES, row[:count])
+    folder.__dict__.update(zip(DETAIL_COLUMNS[count:], row[count:], strict=True))
+    return folder_rows_prepare([folder])[0]
 
 
 def folder_details(folder: Folder, *, public_view: bool = False) -> Folder:
     """``folder`` re-read with everything ``FolderOutput`` shows (after a write)."""
     rows = list(folders_with_details(Folder.objects.filter(pk=folder.pk), public_view=public_view))
     return folder_rows_prepare(rows)[0]
-
-
-def folder_rows_prepare(rows: list[Folder]) -> list[Folder]:
-    """Flatten the prefetched links into the attributes ``FolderOutput`` reads."""
-    for folder in rows:
-        # Prefetch(to_attr=...) lists: django-stubs knows them only on the annotated queryset's rows.
-        thumbnails: list[FolderThumbnail] = folder.thumbnail_link_rows  # type: ignore[attr-defined]
-        tags: list[FolderTag] = folder.tag_link_rows  # type: ignore[attr-defined]
-        folder.thumbnail_items = [link.item for link in thumbnails]
-        folder.tag_names = [link.tag.name for link in tags]
-    return rows
 
 
 def thumbnail_item_ids(folder: Folder) -> list[uuid.UUID]:
@@ -140,3 +221,85 @@ def folders_listing(
     if is_public:
         return folders_public(viewer=viewer, user_id=user_id, refs=refs)
     return folders_owned(user=viewer, is_public=False, refs=refs), True
+
+
+# ---------------------------------------------------------------- the listings, prepared
+
+
+def _listed(stand_in, shape: tuple) -> QuerySet[Folder]:
+    """The folders of a listing shape: ``("owned", is_public)`` (the owner's view) or
+    ``("public", by_user)`` (folders holding a publicly visible item, in the public view)."""
+    kind, flag = shape
+    queryset = Folder.all_domains.filter(domain_id=stand_in.domain)
+    if kind == "owned":
+        return queryset.filter(owner_id=stand_in.owner, is_public=flag)
+    queryset = queryset.filter(is_public=True)
+    if flag:
+        queryset = queryset.filter(owner_id=stand_in.owner)
+    return queryset.filter(Exists(Item.all_domains.filter(Item.publicly_visible_q(), folder=OuterRef("pk"))))
+
+
+def _listed_fields(shape: tuple) -> dict[str, Any]:
+    kind, flag = shape
+    fields: dict[str, Any] = {"domain": Folder._meta.get_field("domain")}
+    if kind == "owned" or flag:
+        fields["owner"] = Folder._meta.get_field("owner")
+    return fields
+
+
+def _listed_with_details(stand_in, shape: tuple) -> QuerySet[Folder]:
+    return folders_with_details(_listed(stand_in, shape), public_view=shape[0] == "public")
+
+
+_LISTINGS = PreparedListing(
+    _listed_with_details,
+    model=Folder,
+    columns=DETAIL_COLUMNS,
+    row=folder_from_row,
+    time_field="created_at",
+    fields=_listed_fields,
+)
+
+
+def _listed_count(stand_in, shape: tuple) -> QuerySet:
+    # Grouped by a column every listed row shares (the domain): one row holding the count, or none.
+    return _listed(stand_in, shape).order_by().values("domain_id").annotate(n=Count("pk")).values_list("n")
+
+
+_COUNTS = {
+    shape: PreparedQuery(functools.partial(_listed_count, shape=shape), _listed_fields(shape))
+    for shape in (("owned", False), ("owned", True), ("public", False), ("public", True))
+}
+
+
+def folders_page(
+    *, viewer, is_public: bool, page: PageRequest, user_id: uuid.UUID | None = None, refs=None
+) -> Page:
+    """A page of what getSelfFolders (``is_public`` false) or getPublicFolders lists, ready for
+    ``FolderOutput``, with ``totalCount`` (the folders the listing holds): two prepared queries
+    (one with ``refs``, which the ORM runs)."""
+    if refs is not None or (not is_public and viewer is None):
+        queryset, owner_view = folders_listing(viewer=viewer, is_public=is_public, user_id=user_id, refs=refs)
+        found = paginate(
+            folders_with_details(queryset, public_view=not owner_view),
+            page,
+            time_field="created_at",
+            total_count=queryset.count(),
+        )
+        folder_rows_prepare(found.rows)
+        return found
+    values: dict[str, Any] = {"domain": current_domain().pk}
+    if not is_public:
+        shape: tuple = ("owned", False)
+        values["owner"] = viewer.pk
+    elif viewer is not None and user_id == viewer.id:
+        shape = ("owned", True)
+        values["owner"] = viewer.pk
+    elif user_id is not None:
+        shape = ("public", True)
+        values["owner"] = user_id
+    else:
+        shape = ("public", False)
+    counted = _COUNTS[shape].rows(**values)
+    total = counted[0][0] if counted else 0
+    return _LISTINGS.page(page, shape=shape, total_count=total, **values)

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from aimg_site.api.fields import CommaListField, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
-from library.items.media import item_url
+from library.items.media import media_url, media_url_builder
 
 from .ids import ANY_PATTERN, PUBLIC_PATTERN, ROOT, UUID_PATTERN, folder_ref_parse, form_text
 
@@ -198,17 +198,17 @@ class MoveItemsInput(serializers.Serializer):
 
 
 class FolderImageThumbnailOutput(serializers.Serializer):
-    """ImageThumbnail: an item shown as a folder preview."""
+    """ImageThumbnail: an item shown as a folder preview (``library.folders.selectors.Preview``)."""
 
     imageID = serializers.UUIDField(source="id")
     url = serializers.SerializerMethodField()
 
     def get_url(self, item) -> str:
-        return item_url(item, self.context.get("request"))
+        return media_url(item.media_name, self.context.get("request"))
 
 
 class FolderOutput(serializers.Serializer):
-    """Folder. Read it from a queryset of ``library.folders.selectors.folders_with_details``."""
+    """Folder. Read it from rows of ``library.folders.selectors.folders_with_details``."""
 
     id = serializers.CharField(source="public_id")
     name = serializers.CharField()
@@ -221,6 +221,36 @@ class FolderOutput(serializers.Serializer):
     createdDate = serializers.DateTimeField(source="created_at")
     updatedDate = serializers.DateTimeField(source="updated_at")
     tags = serializers.ListField(child=serializers.CharField(), source="tag_names")
+
+    def to_representation(self, folder):
+        """Hand-written for speed (a page holds up to 1,000 folders); the declared fields above
+        document it, and a test checks that the two agree."""
+        url = self.context.get("_media_url")
+        if url is None:
+            url = media_url_builder(self.context.get("request"))
+            if isinstance(self.context, dict):
+                self.context["_media_url"] = url
+        return {
+            "id": folder.public_id,
+            "name": folder.name,
+            "description": folder.description,
+            "userID": str(folder.owner_id),
+            "isPublic": folder.is_public,
+            "imageCount": folder.image_count,
+            "sampleImages": [
+                {"imageID": str(item.id), "url": url(item.media_name)} for item in folder.sample_items
+            ],
+            "thumbnails": [
+                {"imageID": str(item.id), "url": url(item.media_name)} for item in folder.thumbnail_items
+            ],
+            "createdDate": _DATES.to_representation(folder.created_at),
+            "updatedDate": _DATES.to_representation(folder.updated_at),
+            "tags": list(folder.tag_names),
+        }
+
+
+#: Formats dates as the declared ``DateTimeField``s do (unbound: it reads no context).
+_DATES = serializers.DateTimeField()
 
 
 class SuccessOutput(serializers.Serializer):

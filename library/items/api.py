@@ -74,7 +74,7 @@ class GetItemApi(_ItemApi):
 
     def get(self, request):
         data = self.input()
-        item = selectors.item_get_for_viewer(item_id=data["imageID"], viewer=self.identity.user)
+        item = selectors.item_get_listed(item_id=data["imageID"], viewer=self.identity.user)
         return ok(self.item_payload(item))
 
 
@@ -126,15 +126,14 @@ class GetMyCreationsApi(_ItemApi):
         data = self.input()
         owner = self.identity.user
         folder_filter = selectors.owner_folder_filter(owner=owner, ref=data.get("folderID"))
-        qs, total = selectors.my_creations(
+        page = selectors.my_creations_page(
             owner=owner,
             folder_filter=folder_filter,
+            page=PageRequest.from_input(data),
             mtype=data.get("mtype"),
             is_public=data.get("isPublic"),
             approval_status=data.get("publicApprovalStatus"),
         )
-        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
-        page = paginate(qs, PageRequest.from_input(data), time_field="completed_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
 
@@ -156,11 +155,13 @@ class GetPublicCreationsApi(_ItemApi):
         folder = None
         if data.get("folderID"):
             folder = selectors.public_folder_get(ref=data["folderID"])
-        qs, total = selectors.public_creations(
-            user_id=data.get("userID"), folder=folder, mtype=data.get("mtype")
+        page = selectors.public_creations_page(
+            page=PageRequest.from_input(data),
+            viewer=self.identity.user,
+            user_id=data.get("userID"),
+            folder=folder,
+            mtype=data.get("mtype"),
         )
-        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
-        page = paginate(qs, PageRequest.from_input(data), time_field="completed_at", total_count=total)
         return ok(self.items_payload(page.rows), metadata=page.metadata)
 
 
@@ -230,7 +231,7 @@ class GetItemsApi(_ItemApi):
             is_public=data.get("isPublic"),
             approval_status=data.get("publicApprovalStatus"),
         )
-        qs = selectors.with_viewer_reaction(qs, viewer=self.identity.user)
+        qs = selectors.with_viewer_reaction(selectors.with_tag_names(qs), viewer=self.identity.user)
         page = paginate(qs, PageRequest.from_input(data), time_field="completed_at")
         self.audit(details={key: str(value) for key, value in data.items()})
         return ok(self.items_payload(page.rows), metadata=page.metadata)

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Aggregate, CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from accounts.models import ProfilePicture, User
 from aimg_site.api.exceptions import NotFound
+from aimg_site.api.pagination import Page, PageRequest, PreparedListing, paginate
+from aimg_site.core.prepared import PreparedQuery
 from aimg_site.core.scoping import current_domain
 from library.folders.ids import FolderRef
 from library.items.counts import library_counts_fold_quietly
@@ -33,6 +36,17 @@ SAMPLE_POOL = 500
 FOLD_AFTER_ENTRIES = 200
 
 
+_COUNTS = PreparedQuery(
+    lambda stand_in: (
+        LibraryCountEntry.objects.filter(user_id=stand_in.user)
+        .values("user_id")
+        .annotate(items=Sum("item_delta"), root=Sum("root_delta"), entries=Count("id"))
+        .values_list("items", "root", "entries")
+    ),
+    {"user": LibraryCountEntry._meta.get_field("user")},
+)
+
+
 def user_item_counts(*, user) -> dict[str, int]:
     """``itemCount`` and ``rootFolderItemCount`` of ``user`` (zeros for ``None``, an anonymous session).
 
@@ -42,12 +56,13 @@ def user_item_counts(*, user) -> dict[str, int]:
     """
     if user is None or user.pk is None:
         return {"itemCount": 0, "rootFolderItemCount": 0}
-    sums = LibraryCountEntry.objects.filter(user_id=user.pk).aggregate(
-        items=Sum("item_delta"), root=Sum("root_delta"), entries=Count("id")
-    )
-    if sums["entries"] > FOLD_AFTER_ENTRIES:
+    rows = _COUNTS.rows(user=user.pk)
+    if not rows:
+        return {"itemCount": 0, "rootFolderItemCount": 0}
+    items, root, entries = rows[0]
+    if entries > FOLD_AFTER_ENTRIES:
         library_counts_fold_quietly(user_id=user.pk)
-    return {"itemCount": int(sums["items"] or 0), "rootFolderItemCount": int(sums["root"] or 0)}
+    return {"itemCount": int(items or 0), "rootFolderItemCount": int(root or 0)}
 
 
 def user_item_counts_counted(*, user_id) -> dict[str, int]:
@@ -103,8 +118,8 @@ def item_last_completed(*, owner, mtype: str | None = None) -> Item:
     return item
 
 
-#: The columns ``ImageOutput``/``SampleImageOutput`` read (listings load only these).
-LIST_COLUMNS = (
+#: The fields ``ImageOutput``/``SampleImageOutput`` read of an item (listings load only these).
+LISTED_FIELDS = (
     "id",
     "domain_id",
     "owner_id",
@@ -121,42 +136,150 @@ LIST_COLUMNS = (
     "folder_id",
     "folder_added_at",
     "completed_at",
-    "folder__id",
-    "folder__is_public",
 )
+#: ``LISTED_FIELDS`` and the folder's, for ``QuerySet.only`` (with ``select_related("folder")``).
+LIST_COLUMNS = (*LISTED_FIELDS, "folder__id", "folder__is_public")
 
 
 def _listing(qs: QuerySet) -> QuerySet:
     return qs.select_related("folder").only(*LIST_COLUMNS)
 
 
+def _reaction_of(viewer_id) -> Subquery:
+    return Subquery(ItemReaction.objects.filter(item_id=OuterRef("pk"), user_id=viewer_id).values("kind")[:1])
+
+
 def with_viewer_reaction(qs: QuerySet, *, viewer) -> QuerySet:
     """Annotate ``viewer_reaction`` (the viewer's like/dislike) in the listing's own query."""
     if viewer is None:
         return qs
-    reaction = ItemReaction.objects.filter(item_id=OuterRef("pk"), user_id=viewer.pk).values("kind")[:1]
-    return qs.annotate(viewer_reaction=Subquery(reaction))
+    return qs.annotate(viewer_reaction=_reaction_of(viewer.pk))
+
+
+class TagNames(Aggregate):
+    """Tag names joined by commas (which no tag name holds); in name order on PostgreSQL, in any
+    order on SQLite (``tag_names_split`` sorts them there)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s, ',' ORDER BY %(expressions)s)",
+            **extra_context,
+        )
+
+
+def with_tag_names(qs: QuerySet) -> QuerySet:
+    """Annotate ``tag_csv`` (the item's tag names, see ``tag_names_split``) in the query's own SQL."""
+    names = (
+        ItemTag.objects.filter(item_id=OuterRef("pk"))
+        .order_by()
+        .values("item_id")
+        .annotate(names=TagNames("tag__name"))
+        .values("names")
+    )
+    return qs.annotate(tag_csv=Subquery(names, output_field=CharField()))
+
+
+def tag_names_split(tag_csv: str | None) -> list[str]:
+    """The list of tag names in ``tag_csv``, in the database's name order."""
+    if not tag_csv:
+        return []
+    names = tag_csv.split(",")
+    return names if connection.vendor == "postgresql" else sorted(names)
+
+
+def _item_listed(stand_in, *, viewer: bool) -> QuerySet:
+    """The shape of ``item_get_listed``'s one query (see ``PreparedQuery``)."""
+    visible = Item.publicly_visible_q()
+    if viewer:
+        visible |= Q(owner_id=stand_in.viewer)
+    qs = Item.all_domains.filter(
+        visible, domain_id=stand_in.domain, pk=stand_in.item, deleted_at__isnull=True
+    )
+    return _for_output(qs, stand_in.viewer if viewer else None).values_list(*OUTPUT_COLUMNS)[:1]
+
+
+#: ``LISTED_FIELDS`` in the model's field order, the order ``Model.from_db`` takes values in.
+_LISTED_ATTNAMES = tuple(
+    field.attname for field in Item._meta.concrete_fields if field.attname in LISTED_FIELDS
+)
+#: What prepared reads load for ``ImageOutput`` (``_for_output``), read back by ``_item_from_row``.
+OUTPUT_COLUMNS = (*_LISTED_ATTNAMES, "folder__is_public", "viewer_reaction", "tag_csv")
+_ITEM_KEYS = {"domain": Item._meta.get_field("domain"), "item": Item._meta.pk}
+_ITEM_FOR_VIEWER = PreparedQuery(
+    lambda stand_in: _item_listed(stand_in, viewer=True),
+    {"viewer": Item._meta.get_field("owner"), **_ITEM_KEYS},
+)
+_ITEM_FOR_ANYONE = PreparedQuery(lambda stand_in: _item_listed(stand_in, viewer=False), _ITEM_KEYS)
+
+
+def item_get_listed(*, item_id, viewer) -> Item:
+    """``item_get_for_viewer`` with what ``ImageOutput`` shows (``LISTED_FIELDS``, the folder's kind,
+    ``tag_names``, ``viewer_reaction``), in one prepared query."""
+    keys = {"domain": current_domain().pk, "item": item_id}
+    if viewer is not None:
+        rows = _ITEM_FOR_VIEWER.rows(viewer=viewer.pk, **keys)
+    else:
+        rows = _ITEM_FOR_ANYONE.rows(**keys)
+    if not rows:
+        raise NotFound("Item not found.")
+    return _item_from_row(rows[0])
+
+
+def _for_output(qs: QuerySet, viewer_id) -> QuerySet:
+    """``qs`` annotated with what ``ImageOutput`` shows beyond the item's columns (``OUTPUT_COLUMNS``);
+    ``viewer_id`` ``None``: no viewer (an anonymous session)."""
+    qs = with_tag_names(qs)
+    if viewer_id is None:
+        return qs.annotate(viewer_reaction=Value(None, output_field=CharField()))
+    return qs.annotate(viewer_reaction=_reaction_of(viewer_id))
+
+
+def _item_from_row(row: tuple) -> Item:
+    """An item (with its folder's kind, ``viewer_reaction`` and ``tag_names``) from ``OUTPUT_COLUMNS``."""
+    count = len(_LISTED_ATTNAMES)
+    item = Item.from_db(DEFAULT_DB_ALIAS, _LISTED_ATTNAMES, row[:count])
+    folder_is_public, item.viewer_reaction, tag_csv = row[count:]
+    if item.folder_id is not None:
+        item.folder = Folder.from_db(
+            DEFAULT_DB_ALIAS, ("id", "is_public"), (item.folder_id, folder_is_public)
+        )
+    item.tag_names = tag_names_split(tag_csv)
+    return item
 
 
 def items_decorate(items: list[Item], *, viewer) -> list[Item]:
-    """Put ``tag_names`` and ``viewer_reaction`` on each item: at most two queries whatever the count
-    (one when the reaction was annotated by ``with_viewer_reaction``)."""
+    """Put ``tag_names`` and ``viewer_reaction`` on each item: at most two queries whatever the count,
+    none for what the listing's own query annotated (``with_tag_names``, ``with_viewer_reaction``)."""
     if not items:
         return items
-    ids = [item.pk for item in items]
+    with_tags = all(hasattr(item, "tag_csv") or hasattr(item, "tag_names") for item in items)
     tags: dict = {}
-    for item_id, name in (
-        ItemTag.objects.filter(item_id__in=ids).order_by("tag__name").values_list("item_id", "tag__name")
-    ):
-        tags.setdefault(item_id, []).append(name)
+    if not with_tags:
+        for item_id, name in (
+            ItemTag.objects.filter(item_id__in=[item.pk for item in items])
+            .order_by("tag__name")
+            .values_list("item_id", "tag__name")
+        ):
+            tags.setdefault(item_id, []).append(name)
     annotated = all(hasattr(item, "viewer_reaction") for item in items)
     reactions: dict = {}
     if viewer is not None and not annotated:
         reactions = dict(
-            ItemReaction.objects.filter(user_id=viewer.pk, item_id__in=ids).values_list("item_id", "kind")
+            ItemReaction.objects.filter(
+                user_id=viewer.pk, item_id__in=[item.pk for item in items]
+            ).values_list("item_id", "kind")
         )
     for item in items:
-        item.tag_names = tags.get(item.pk, [])
+        if hasattr(item, "tag_csv"):
+            item.tag_names = tag_names_split(item.tag_csv)
+        elif not with_tags:
+            item.tag_names = tags.get(item.pk, [])
         if not annotated:
             item.viewer_reaction = reactions.get(item.pk)
     return items
@@ -233,39 +356,82 @@ def _count_key(*parts) -> str:
     return "library:count:" + ":".join(str(part) for part in parts)
 
 
-def my_creations(
+def _my_creations(stand_in, shape: tuple) -> QuerySet:
+    scope, mtype, is_public, status = shape
+    qs = Item.all_domains.filter(domain_id=stand_in.domain, owner_id=stand_in.owner, deleted_at__isnull=True)
+    if scope == "root":
+        qs = qs.filter(folder__isnull=True)
+    elif scope == "folder":
+        qs = qs.filter(folder_id=stand_in.folder)
+    if mtype:
+        qs = qs.filter(mtype=stand_in.mtype)
+    if is_public is not None:
+        qs = qs.filter(is_public=is_public)
+    if status:
+        qs = qs.filter(public_approval_status=stand_in.status)
+    return _for_output(qs, stand_in.owner)
+
+
+def _my_creations_fields(shape: tuple) -> dict:
+    scope, mtype, _is_public, status = shape
+    fields: dict = {"domain": Item._meta.get_field("domain"), "owner": Item._meta.get_field("owner")}
+    if scope == "folder":
+        fields["folder"] = Item._meta.get_field("folder")
+    if mtype:
+        fields["mtype"] = Item._meta.get_field("mtype")
+    if status:
+        fields["status"] = Item._meta.get_field("public_approval_status")
+    return fields
+
+
+_MY_CREATIONS = PreparedListing(
+    _my_creations,
+    model=Item,
+    columns=OUTPUT_COLUMNS,
+    row=_item_from_row,
+    time_field="completed_at",
+    fields=_my_creations_fields,
+)
+
+
+def my_creations_page(
     *,
     owner,
     folder_filter: FolderFilter | None,
+    page: PageRequest,
     mtype: str | None = None,
     is_public: bool | None = None,
     approval_status: str | None = None,
-) -> tuple:
-    """``owner``'s live items (unordered; the paginator orders) and the documented ``totalCount``.
+) -> Page:
+    """A page of ``owner``'s live items, newest first, ready for ``ImageOutput`` (tags, the owner's
+    reactions), with the documented ``totalCount``: one prepared query plus the total.
 
     ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``:
     it is the user's ``itemCount`` or ``rootFolderItemCount`` (``user_item_counts``:
     exact, whatever the size of the library), or the folder's item count (see ``_counted``).
     """
     if owner is None:
-        return Item.objects.none(), 0
-    base = Item.objects.filter(owner_id=owner.pk, deleted_at__isnull=True)
+        return paginate(Item.objects.none(), page, time_field="completed_at", total_count=0)
+    values: dict = {"domain": current_domain().pk, "owner": owner.pk}
+    scope = "all"
     if folder_filter is not None and folder_filter.folder is not None:
-        base = base.filter(folder_id=folder_filter.folder.pk)
-        total = _counted(base, cache_key=_count_key("mine", owner.pk, f"folder:{folder_filter.folder.pk}"))
+        scope, values["folder"] = "folder", folder_filter.folder.pk
+        in_folder = Item.objects.filter(
+            owner_id=owner.pk, deleted_at__isnull=True, folder_id=folder_filter.folder.pk
+        )
+        total = _counted(
+            in_folder, cache_key=_count_key("mine", owner.pk, f"folder:{folder_filter.folder.pk}")
+        )
     elif folder_filter is not None and folder_filter.root:
-        base = base.filter(folder__isnull=True)
-        total = user_item_counts(user=owner)["rootFolderItemCount"]
+        scope, total = "root", user_item_counts(user=owner)["rootFolderItemCount"]
     else:
         total = user_item_counts(user=owner)["itemCount"]
-    qs = base
     if mtype:
-        qs = qs.filter(mtype=mtype)
-    if is_public is not None:
-        qs = qs.filter(is_public=is_public)
+        values["mtype"] = mtype
     if approval_status:
-        qs = qs.filter(public_approval_status=approval_status)
-    return _listing(qs), total
+        values["status"] = approval_status
+    shape = (scope, bool(mtype), is_public, bool(approval_status))
+    return _MY_CREATIONS.page(page, shape=shape, total_count=total, **values)
 
 
 def public_items() -> QuerySet:
@@ -281,21 +447,66 @@ def public_folder_get(*, ref: FolderRef) -> Folder:
     return folder
 
 
-def public_creations(*, user_id=None, folder: Folder | None = None, mtype: str | None = None) -> tuple:
-    """Publicly visible items (of one user, of one public folder) and the documented ``totalCount``.
+def _public_creations(stand_in, shape: tuple) -> QuerySet:
+    by_user, in_folder, mtype, viewer = shape
+    qs = Item.all_domains.filter(PUBLIC_CANDIDATE, folder__is_public=True, domain_id=stand_in.domain)
+    if by_user:
+        qs = qs.filter(owner_id=stand_in.user)
+    if in_folder:
+        qs = qs.filter(folder_id=stand_in.folder)
+    if mtype:
+        qs = qs.filter(mtype=stand_in.mtype)
+    return _for_output(qs, stand_in.viewer if viewer else None)
+
+
+def _public_creations_fields(shape: tuple) -> dict:
+    by_user, in_folder, mtype, viewer = shape
+    fields: dict = {"domain": Item._meta.get_field("domain")}
+    if by_user:
+        fields["user"] = Item._meta.get_field("owner")
+    if in_folder:
+        fields["folder"] = Item._meta.get_field("folder")
+    if mtype:
+        fields["mtype"] = Item._meta.get_field("mtype")
+    if viewer:
+        fields["viewer"] = Item._meta.get_field("owner")
+    return fields
+
+
+_PUBLIC_CREATIONS = PreparedListing(
+    _public_creations,
+    model=Item,
+    columns=OUTPUT_COLUMNS,
+    row=_item_from_row,
+    time_field="completed_at",
+    fields=_public_creations_fields,
+)
+
+
+def public_creations_page(
+    *, page: PageRequest, viewer, user_id=None, folder: Folder | None = None, mtype: str | None = None
+) -> Page:
+    """A page of publicly visible items (of one user, of one public folder), newest first, ready for
+    ``ImageOutput`` (tags, the viewer's reactions), with the documented ``totalCount``.
 
     The total counts the publicly visible items of the folder and/or user,
     or of the whole site (see ``_counted``); ``mtype`` never changes it.
     """
+    domain_id = current_domain().pk
     base = public_items()
+    values: dict = {"domain": domain_id}
     if user_id is not None:
-        base = base.filter(owner_id=user_id)
+        base, values["user"] = base.filter(owner_id=user_id), user_id
     if folder is not None:
-        base = base.filter(folder_id=folder.pk)
+        base, values["folder"] = base.filter(folder_id=folder.pk), folder.pk
+    if mtype:
+        values["mtype"] = mtype
+    if viewer is not None:
+        values["viewer"] = viewer.pk
     scope = folder.pk if folder is not None else "all"
-    total = _counted(base, cache_key=_count_key("public", current_domain().pk, scope, user_id))
-    qs = base.filter(mtype=mtype) if mtype else base
-    return _listing(qs), total
+    total = _counted(base, cache_key=_count_key("public", domain_id, scope, user_id))
+    shape = (user_id is not None, folder is not None, bool(mtype), viewer is not None)
+    return _PUBLIC_CREATIONS.page(page, shape=shape, total_count=total, **values)
 
 
 def admin_items(

@@ -133,12 +133,24 @@ def test_a_cached_session_is_still_scoped_to_its_domain(owner):
     assert signed_out(on_the_other_site, owner)
 
 
+def test_the_same_id_is_cached_apart_on_each_site(api, owner):
+    other_site = ApiClient(host="api.sexy.ai")
+    warm(api, owner)
+    other_site.get("/getSelfUser", persona=owner)  # cached there as an id without a row
+    assert session_queries(other_site, owner) == 0
+    assert_envelope(other_site.post("/createSelfFolder", persona=owner, name="there"), 200)  # a guest there
+    there = self_user(other_site, owner)
+    assert there["userID"] not in ("", str(owner.user.id)) and there["isAuthenticated"] is False
+    here = self_user(api, owner)
+    assert here["userID"] == str(owner.user.id) and here["isAuthenticated"] is True
+
+
 def test_an_entry_read_before_a_change_cannot_be_stored_after_it(owner):
     digest = session_digest(uuid.UUID(owner.session_id))
     stale = Session.objects.select_related("user").get(key_digest=digest)  # read before the sign-out
     Session.objects.filter(key_digest=digest).delete()  # sign-out: forgets the id
-    session_cache.remember(digest, stale, domain_id=stale.domain_id)  # the slow reader stores what it read
-    assert session_cache.lookup(digest, domain_id=stale.domain_id) == (False, None)
+    session_cache.remember(stale.domain_id, digest, stale)  # the slow reader stores what it read
+    assert session_cache.lookup(stale.domain_id, digest) == (False, None)
     assert session_resolve(key=uuid.UUID(owner.session_id)) is None
 
 
@@ -146,8 +158,8 @@ def test_an_entry_never_outlives_the_moment_its_last_seen_time_is_due(owner, set
     digest = session_digest(uuid.UUID(owner.session_id))
     session = Session.objects.get(key_digest=digest)
     session.last_seen_at = timezone.now() - dt.timedelta(seconds=settings.AIMG_SESSION_TOUCH_SECONDS - 0.5)
-    session_cache.remember(digest, session, domain_id=session.domain_id)  # due within a second: not stored
-    assert session_cache.lookup(digest, domain_id=session.domain_id) == (False, None)
+    session_cache.remember(session.domain_id, digest, session)  # due within a second: not stored
+    assert session_cache.lookup(session.domain_id, digest) == (False, None)
     resolved = session_resolve(key=uuid.UUID(owner.session_id))
     assert resolved is not None
     Session.objects.filter(pk=session.pk).update(

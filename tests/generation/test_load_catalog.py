@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from io import StringIO
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from aimg_site.core.selectors import domain_get
 from generation.catalog import LOADERS, catalog_rows
@@ -39,9 +40,16 @@ def test_it_is_idempotent_and_keeps_admin_edits_of_fields_the_files_do_not_name(
     assert GenerationModel.objects.get(name="f222").is_active is False
 
 
-def test_it_loads_one_domain_at_a_time_unless_asked_for_all():
+def test_it_loads_one_domain_when_named_and_every_domain_by_default():
     call_command("load_catalog", "--domain", "sexy.ai", stdout=StringIO())
     assert not GenerationModel.objects.exists()  # the bound domain is freejourney.ai
     assert GenerationModel.objects.for_domain(domain_get("sexy.ai")).filter(name="f222").exists()
-    call_command("load_catalog", "--all-domains", stdout=StringIO())
+    call_command("load_catalog", stdout=StringIO())  # as production runs it after migrate
     assert GenerationModel.objects.filter(name="model3").exists()
+    for name in ("freejourney.ai", "sexy.ai"):
+        assert GenerationModel.objects.for_domain(domain_get(name)).filter(name="f222").exists()
+
+
+def test_a_domain_and_all_domains_together_are_refused():
+    with pytest.raises(CommandError, match="not both"):
+        call_command("load_catalog", "--domain", "sexy.ai", "--all-domains", stdout=StringIO())

@@ -1,31 +1,35 @@
-"""``python manage.py load_catalog [--domain D | --all-domains]``: load the versioned catalog (idempotent).
+"""``python manage.py load_catalog [--domain D]``: load the versioned catalog (idempotent).
 
-Loads ``generation/catalog/*.json`` (models, sample prompts) into one domain
-(default ``AIMG_DEFAULT_DOMAIN``) or every domain; running it again updates the
-rows in place.
+Loads ``generation/catalog/*.json`` into every domain (production runs the plain command once
+after ``migrate``, and every site needs its models), or into the one ``--domain`` names; running
+it again updates the rows in place. ``--all-domains`` is the default said explicitly.
 """
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from accounts.management.commands._domain import add_domain_argument, resolve_domain
+from accounts.management.commands._domain import resolve_domain
 from aimg_site.core.models import Domain
 from generation.catalog import catalog_load
 
 
 class Command(BaseCommand):
-    help = "Load the generation catalog (models, sample prompts) into a domain; idempotent."
+    help = "Load the generation catalog (models, sample prompts) into every site or one; idempotent."
 
     def add_arguments(self, parser) -> None:
-        add_domain_argument(parser)
-        parser.add_argument("--all-domains", action="store_true", help="Load it into every domain.")
+        parser.add_argument(
+            "--domain", default=None, help="Only this site (e.g. sexy.ai); default: every site."
+        )
+        parser.add_argument("--all-domains", action="store_true", help="Every site (the default).")
 
     def handle(self, *args, **options) -> None:
-        if options["all_domains"]:
-            domains = list(Domain.objects.order_by("name"))
-        else:
+        if options["domain"] and options["all_domains"]:
+            raise CommandError("Give --domain or --all-domains, not both.")
+        if options["domain"]:
             domains = [resolve_domain(options["domain"])]
+        else:
+            domains = list(Domain.objects.order_by("name"))
         for domain in domains:
             report = catalog_load(domain=domain)
             parts = ", ".join(
