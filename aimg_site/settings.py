@@ -161,11 +161,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("AIMG_CELERY_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+# The queue tasks go to, and that a worker started without -Q consumes (tests that start worker
+# processes give them the queue of their own test process).
+CELERY_TASK_DEFAULT_QUEUE = env.str("AIMG_CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "core.purge_expired_sessions", "schedule": 6 * 60 * 60},
     "purge-expired-otps": {"task": "accounts.purge_expired_otps", "schedule": 60 * 60},
     "fold-library-counts": {"task": "library.fold_library_counts", "schedule": 10 * 60},
+    "reclaim-generation-jobs": {
+        "task": "generation.reclaim_jobs",
+        "schedule": env.float("AIMG_GENERATION_RECLAIM_SECONDS", default=5.0),
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -282,11 +289,25 @@ AIMG_GENERATION_BACKEND = env.str("AIMG_GENERATION_BACKEND", default="local")
 if AIMG_GENERATION_BACKEND not in ("local", "comfyui"):
     raise ImproperlyConfigured("AIMG_GENERATION_BACKEND must be 'local' or 'comfyui'.")
 COMFYUI_URL = env.str("COMFYUI_URL", default="")
+# ComfyUI client (generation/backends/comfyui.py): seconds per HTTP request, between polls, per prompt.
+COMFYUI_REQUEST_TIMEOUT = env.float("COMFYUI_REQUEST_TIMEOUT", default=10.0)
+COMFYUI_POLL_SECONDS = env.float("COMFYUI_POLL_SECONDS", default=0.5)
+COMFYUI_JOB_TIMEOUT = env.float("COMFYUI_JOB_TIMEOUT", default=500.0)
 AIMG_LOCAL_SECONDS_PER_STEP = env.float("AIMG_LOCAL_SECONDS_PER_STEP", default=0.0)
 if AIMG_LOCAL_SECONDS_PER_STEP < 0:
     raise ImproperlyConfigured("AIMG_LOCAL_SECONDS_PER_STEP must be 0 or more.")
-# How long a worker's claim on a generation job lasts without renewal.
-AIMG_GENERATION_LEASE_SECONDS = env.int("AIMG_GENERATION_LEASE_SECONDS", default=30)
+# How long a worker's claim on a generation job lasts without renewal (the beat task
+# generation.reclaim_jobs, every AIMG_GENERATION_RECLAIM_SECONDS, queues an expired one again).
+AIMG_GENERATION_LEASE_SECONDS = env.int("AIMG_GENERATION_LEASE_SECONDS", default=15)
+AIMG_GENERATION_RECLAIM_SECONDS = env.float("AIMG_GENERATION_RECLAIM_SECONDS", default=5.0)
+# Transient back-end failures: attempts in all, and the exponential backoff's base and cap (seconds).
+AIMG_GENERATION_MAX_ATTEMPTS = env.int("AIMG_GENERATION_MAX_ATTEMPTS", default=4)
+AIMG_GENERATION_RETRY_BASE_SECONDS = env.float("AIMG_GENERATION_RETRY_BASE_SECONDS", default=2.0)
+AIMG_GENERATION_RETRY_MAX_SECONDS = env.float("AIMG_GENERATION_RETRY_MAX_SECONDS", default=60.0)
+if AIMG_GENERATION_MAX_ATTEMPTS < 1 or AIMG_GENERATION_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "AIMG_GENERATION_MAX_ATTEMPTS and AIMG_GENERATION_LEASE_SECONDS must be 1 or more."
+    )
 # Absolute base for media URLs handed to clients and to outside services.
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 

@@ -10,6 +10,7 @@ from library.items.serializers import ItemIdQuery
 from . import selectors, services
 from .serializers import (
     GenerateImageInput,
+    GenerateVideoInput,
     GenerationStatusOutput,
     ModelIdsQuery,
     ModelOutput,
@@ -95,6 +96,40 @@ class GenerateImageApi(_GenerationApi):
         owner = self.identity.owner()
         job = services.generation_request(
             owner=owner, signed_in=self.identity.signed_in_user is not None, req=req
+        )
+        return ok(selectors.generation_status(job=job, request=request))
+
+
+class GenerateVideoApi(_GenerationApi):
+    """Queue a new video (default model ``model3``): the model's limits, prompt filtering, its GenerationStatus.
+
+    A completed video's status lists its frames (VideoFrame).
+    """
+
+    operation_id = "generateVideo"
+    body_serializer = GenerateVideoInput
+    output_serializer = GenerationStatusOutput
+    errors = (401, 404)
+
+    def post(self, request):
+        data = self.input()
+        extra = {
+            k: data[w]
+            for k, w in (("input", "input"), ("control_net_preset", "controlNetPreset"))
+            if data.get(w)
+        }
+        req = services.ImageRequest(
+            prompt=data["prompt"],
+            model_name=data.get("modelName") or "model3",
+            steps=data.get("steps"),
+            seed=data.get("seed"),
+            restore_faces=bool(data.get("restoreFaces")),
+            folder=data.get("folderID"),
+            kind="video",
+            extra=extra or None,
+        )
+        job = services.generation_request(
+            owner=self.identity.owner(), signed_in=self.identity.signed_in_user is not None, req=req
         )
         return ok(selectors.generation_status(job=job, request=request))
 

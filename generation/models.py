@@ -61,6 +61,15 @@ class GenerationModel(DomainScopedModel):
     default_face_fix = models.BooleanField(default=False)
     wiki_url = models.URLField(blank=True, default="")
     workflow_template = models.CharField(max_length=200, blank=True, default="")
+    backend = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[("local", "local"), ("comfyui", "comfyui")],
+        help_text="The back end that renders this model; blank: the AIMG_GENERATION_BACKEND setting.",
+    )
+    frame_count = models.PositiveSmallIntegerField(default=16, help_text="Frames of a video model's clips.")
+    fps = models.PositiveSmallIntegerField(default=8, help_text="Frames per second of a video model's clips.")
     ordering = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -174,6 +183,11 @@ class GenerationJob(DomainScopedModel):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     progress = models.FloatField(null=True, blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A retried job waits until then (backoff) before a worker may claim it.",
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error_message = models.TextField(blank=True, default="")
@@ -195,6 +209,9 @@ class GenerationJob(DomainScopedModel):
     )
     workflow_graph = models.JSONField(
         null=True, blank=True, help_text="The substituted ComfyUI API-format workflow the run executes."
+    )
+    frames = models.JSONField(
+        default=list, blank=True, help_text="A video's frame images: storage names, frame 0 first."
     )
 
     class Meta:

@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from aimg_site.api.exceptions import NotFound
-from library.items.media import item_url
+from library.items.media import item_url, media_url
 
 from .models import GenerationJob, GenerationModel, JobStatus, SamplePrompt
 from .queues import model_queue_names
@@ -85,11 +85,15 @@ def _with_turns(qs: QuerySet[GenerationJob]) -> QuerySet[GenerationJob]:
 def queue_order(*, model_id: int) -> QuerySet[GenerationJob]:
     """A model's queued jobs in the order they start: Pro before free, then fair turns between users.
 
+    Jobs waiting out a retry backoff are left out until their time.
     Within a class, every user's first queued job comes before anyone's
     second, and so on (round robin); jobs of the same turn start oldest first.
     So one user's 50 jobs delay another user's single job by at most one turn.
     """
-    qs = GenerationJob.objects.filter(model_id=model_id, status=JobStatus.QUEUED)
+    now = timezone.now()
+    qs = GenerationJob.objects.filter(model_id=model_id, status=JobStatus.QUEUED).filter(
+        Q(available_at__isnull=True) | Q(available_at__lte=now)
+    )
     return _with_turns(qs).order_by("-priority", "turn", "queued_at", "id")  # type: ignore[misc]
 
 
@@ -160,6 +164,12 @@ def generation_status(*, job: GenerationJob, request=None, with_events: bool = F
         data["folderID"] = item.folder.public_id
     if job.status == JobStatus.COMPLETED:
         data["url"] = item_url(item, request)
+        if item.mtype == "video":
+            count = len(job.frames)
+            data["frames"] = [
+                {"frameCount": count, "frameNumber": n, "frameUrl": media_url(name, request)}
+                for n, name in enumerate(job.frames)
+            ]
     position = queue_position(job=job)
     if position is not None:
         data["queuePosition"] = position

@@ -13,8 +13,9 @@ from .models import GenerationModel, JobStatus, SamplePrompt
 
 
 class ModelIdListField(CommaListField):
-    """Comma-separated model ids (``GenerationModel.name``, at most 100 characters each)."""
+    """Model ids (``f222``, ``model3``): letters, digits, ``.``, ``_`` and ``-``."""
 
+    item_pattern = "[A-Za-z0-9._-]+"
     item_max_length = 100
 
 
@@ -134,6 +135,37 @@ class GenerateImageInput(serializers.Serializer):
     folderID = AnyFolderIdField(required=False, help_text="One of the caller's folders (404 otherwise).")
 
 
+class GenerateVideoInput(serializers.Serializer):
+    """generateVideo body. Width, height, sampler and cfg scale are the model's defaults."""
+
+    prompt = serializers.CharField(max_length=4000, help_text="The prompt to generate from.")
+    modelName = serializers.CharField(max_length=100, required=False, default="model3")
+    steps = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="Default 20.")
+    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**32 - 1)
+    restoreFaces = BoolParam(required=False, default=False)
+    input = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Undefined by the reference: stored, unused.",
+    )
+    controlNetPreset = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Undefined by the reference: stored, unused.",
+    )
+    folderID = AnyFolderIdField(required=False, help_text="One of the caller's folders (404 otherwise).")
+
+
+class VideoFrameOutput(serializers.Serializer):
+    """The reference's VideoFrame."""
+
+    frameCount = serializers.IntegerField(help_text="The total number of frames in the video.")
+    frameNumber = serializers.IntegerField(help_text="0 for the first frame, frameCount - 1 for the last.")
+    frameUrl = serializers.CharField(help_text="The URL of the frame's image.")
+
+
 class GenerationEventOutput(serializers.Serializer):
     status = serializers.CharField(help_text="queued, running, retrying, completed, failed or cancelled.")
     attempt = serializers.IntegerField()
@@ -155,5 +187,6 @@ class GenerationStatusOutput(serializers.Serializer):
         required=False, help_text="Beyond the reference: when a queued job should start (ISO 8601)."
     )
     progress = serializers.FloatField(required=False, help_text="Beyond the reference: 0 to 1 while running.")
+    frames = VideoFrameOutput(many=True, required=False, help_text="A completed video's frames.")
     errorMessage = serializers.CharField(required=False, help_text="Why a failed job failed.")
     events = GenerationEventOutput(many=True, required=False, help_text="Admins only: every state change.")

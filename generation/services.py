@@ -11,16 +11,21 @@ another worker holds, or one already finished, is left alone.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import logging
+import mimetypes
+import random
 import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image
 
@@ -35,7 +40,8 @@ from library.folders.selectors import folder_get_owned
 from library.items.services import item_create
 from library.models import Item, MediaKind
 
-from .backends import local
+from . import backends
+from .backends import OutputFile, PermanentBackendError, RenderRequest, RunCancelled, TransientBackendError
 from .models import (
     ACTIVE_STATUSES,
     FilteredWord,
@@ -46,6 +52,8 @@ from .models import (
     PriorityClass,
 )
 from .queues import queue_name
+
+logger = logging.getLogger(__name__)
 
 #: The reference's bounds on ``cfgscale``, whatever a model allows.
 CFG_SCALE_RANGE = (1.0, 12.0)
@@ -105,6 +113,11 @@ class ImageRequest:
     cfgscale: float | None = None
     restore_faces: bool = False
     folder: FolderRef | None = None
+    #: ``image`` (generateImage) or ``video`` (generateVideo): which models the request may name.
+    kind: str = MediaKind.IMAGE
+    #: generateVideo's ``input`` and ``controlNetPreset`` (the reference leaves them undefined):
+    #: stored with the parameters, not used by the renderers.
+    extra: dict | None = None
 
 
 def _model_get(*, name: str, kind: str) -> GenerationModel:
@@ -156,7 +169,10 @@ def _parameters(*, model: GenerationModel, req: ImageRequest) -> dict:
     if not low <= cfgscale <= high:
         raise InvalidParameter("cfgscale", f"must be between {low:g} and {high:g}")
     seed = req.seed if req.seed is not None else secrets.randbelow(MAX_SEED + 1)
+    video = {"frames": model.frame_count, "fps": model.fps} if model.kind == MediaKind.VIDEO else {}
     return {
+        **video,
+        **(req.extra or {}),
         "steps": steps,
         "width": width,
         "height": height,
@@ -188,12 +204,15 @@ def _event(job: GenerationJob, status: str, message: str = "") -> None:
 def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> GenerationJob:
     """Validate ``req`` for ``owner`` and queue it: the Item and the job in one transaction.
 
+    The Item exists at once (the library lists it with a placeholder file until
+    the job completes); ``req.kind`` says whether image or video models apply.
+
     ``signed_in`` is False for guests (the registration wall). Raises the
     API's 4xx errors naming the rule. The Celery task is sent only after the
     transaction commits, with the job's id.
     """
     abuse_assert_can_generate(user=owner)
-    model = _model_get(name=req.model_name, kind=MediaKind.IMAGE)
+    model = _model_get(name=req.model_name, kind=req.kind)
     tier = user_tier(user=owner)
     _assert_access(model=model, user=owner, signed_in=signed_in, tier=tier)
     params = _parameters(model=model, req=req)
@@ -211,7 +230,7 @@ def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> Generati
             filename="queued.png",
             folder=folder,
             batch_id=uuid.uuid4(),
-            mtype=MediaKind.IMAGE,
+            mtype=model.kind,
             media_type=model.media_type,
             prompt=prompt,
             negprompt=negprompt,
@@ -246,10 +265,20 @@ def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> Generati
     return job
 
 
-def _enqueue(job_id: uuid.UUID) -> None:
+def _enqueue(job_id: uuid.UUID, countdown: float | None = None) -> None:
+    """Send the job's message (after ``countdown`` seconds for a retry).
+
+    Eager Celery (tests, ``AIMG_CELERY_EAGER``) cannot wait: a delayed message
+    is not sent there, and ``jobs_reclaim`` re-sends it once it is overdue.
+    """
     from .tasks import run_generation
 
-    run_generation.delay(str(job_id))
+    if countdown:
+        if run_generation.app.conf.task_always_eager:
+            return
+        run_generation.apply_async((str(job_id),), countdown=countdown)
+    else:
+        run_generation.delay(str(job_id))
 
 
 # ---------------------------------------------------------------- running a job
@@ -260,18 +289,23 @@ def _lease_until() -> dt.datetime:
 
 
 def job_claim(*, job_id: uuid.UUID, worker: str) -> bool:
-    """Take ``job_id`` (queued → running) with a lease for ``worker``; False when it is not queued.
+    """Take ``job_id`` (queued → running) with a lease for ``worker``; False when it is not claimable.
 
     One conditional UPDATE: of N workers given the same job, exactly one wins.
+    A job waiting out a retry backoff (``available_at`` in the future) is not claimable.
     """
     now = timezone.now()
-    claimed = GenerationJob.all_domains.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING,
-        lease_owner=worker,
-        lease_expires_at=_lease_until(),
-        started_at=now,
-        attempt=F("attempt") + 1,
-        progress=0.0,
+    claimed = (
+        GenerationJob.all_domains.filter(pk=job_id, status=JobStatus.QUEUED)
+        .filter(Q(available_at__isnull=True) | Q(available_at__lte=now))
+        .update(
+            status=JobStatus.RUNNING,
+            lease_owner=worker,
+            lease_expires_at=_lease_until(),
+            started_at=now,
+            attempt=F("attempt") + 1,
+            progress=0.0,
+        )
     )
     return claimed == 1
 
@@ -293,6 +327,47 @@ def job_claim_next(*, model_id: int, worker: str) -> uuid.UUID | None:
     return None
 
 
+def _reschedule_deferred(*, model_id: int) -> None:
+    """A message found nothing to claim while retried jobs wait out their backoff: come back then.
+
+    Every queued job must keep a message on its way; a retry's delayed message
+    may be taken by another job first, so the one that finds nothing left
+    re-sends itself for the earliest waiting job.
+    """
+    earliest = (
+        GenerationJob.objects.filter(
+            model_id=model_id, status=JobStatus.QUEUED, available_at__gt=timezone.now()
+        )
+        .order_by("available_at")
+        .values_list("pk", "available_at")
+        .first()
+    )
+    if earliest is not None:
+        wait = max(0.0, (earliest[1] - timezone.now()).total_seconds()) + 0.05
+        _enqueue(earliest[0], countdown=wait)
+
+
+def _render_request(job: GenerationJob) -> RenderRequest:
+    params = job.parameters
+    return RenderRequest(
+        job_id=job.pk,
+        kind=job.model.kind,
+        model=job.model.name,
+        workflow_template=job.model.workflow_template,
+        prompt=job.prompt,
+        negprompt=job.negprompt,
+        seed=params["seed"],
+        steps=params["steps"],
+        width=params["width"],
+        height=params["height"],
+        sampler=params["sampler"],
+        cfgscale=params["cfgscale"],
+        frames=params.get("frames", 0),
+        fps=params.get("fps", 0),
+        parameters={"prompt": job.prompt, "negprompt": job.negprompt, "model": job.model.name, **params},
+    )
+
+
 def job_run(*, job_id: uuid.UUID, worker: str) -> str:
     """Run the next job of ``job_id``'s model queue to its end; returns its final status.
 
@@ -300,7 +375,9 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
     queue's head under ``queue_order``, which is not always ``job_id`` (a Pro
     job queued later goes first). So the broker's FIFO order never decides
     who starts first; the database does. ``"skipped"`` when nothing is
-    queued any more (the job was claimed, finished, or deleted).
+    claimable any more (the job was claimed, finished, or deleted); ``"lost"``
+    when the worker lost the job while running it (cancelled, or its lease
+    reclaimed); ``"retrying"`` after a transient back-end failure.
     """
     hint = GenerationJob.all_domains.filter(pk=job_id).values("model_id", "domain_id").first()
     if hint is None:
@@ -308,73 +385,163 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
     domain = Domain.objects.get(pk=hint["domain_id"])
     with domain_context(domain):
         claimed = job_claim_next(model_id=hint["model_id"], worker=worker)
-    if claimed is None:
-        return "skipped"
-    job_id = claimed
-    job = GenerationJob.all_domains.select_related("item", "model", "domain").get(pk=job_id)
+        if claimed is None:
+            _reschedule_deferred(model_id=hint["model_id"])
+            return "skipped"
+    job = GenerationJob.all_domains.select_related("item", "model", "domain").get(pk=claimed)
     with domain_context(job.domain):
         _event(job, JobStatus.RUNNING, f"worker {worker}")
+        job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
+
+        def progress(fraction: float | None) -> None:
+            changes: dict = {"lease_expires_at": _lease_until()}
+            if fraction is not None:
+                changes["progress"] = max(0.0, min(1.0, fraction))
+            held = GenerationJob.all_domains.filter(
+                pk=job.pk, status=JobStatus.RUNNING, lease_owner=worker
+            ).update(**changes)
+            if not held:
+                raise RunCancelled()
+
         if job.workflow_template_id is not None:
-            # API2 workflow runs: generation.workflows executes the substituted graph.
+            # API2 workflow runs: generation.workflows runs the substituted graph on its back end.
             from .workflows.services import workflow_job_execute
 
-            return workflow_job_execute(job=job, worker=worker)
-        params = job.parameters
-
-        def on_step(step: int, steps: int) -> None:
-            held = GenerationJob.all_domains.filter(
-                pk=job_id, status=JobStatus.RUNNING, lease_owner=worker
-            ).update(progress=step / steps, lease_expires_at=_lease_until())
-            if not held:
-                raise JobCancelled()
-
+            return workflow_job_execute(job=job, worker=worker, progress=progress)
         try:
-            png = local.render_image(
-                prompt=job.prompt,
-                seed=params["seed"],
-                model=job.model.name,
-                width=params["width"],
-                height=params["height"],
-                steps=params["steps"],
-                parameters={
-                    "prompt": job.prompt,
-                    "negprompt": job.negprompt,
-                    "model": job.model.name,
-                    **params,
-                },
-                on_step=on_step,
-            )
-        except JobCancelled:
+            outputs = backends.render(_render_request(job), progress=progress, backend=job.model.backend)
+            if not outputs:
+                raise PermanentBackendError("The back end produced no output.")
+        except RunCancelled:
             return "lost"
-        except Exception as exc:  # the local renderer has no transient failures
-            return _job_fail(job=job, worker=worker, message=f"The image could not be rendered: {exc}")
-        return _job_complete(job=job, worker=worker, png=png)
+        except TransientBackendError as exc:
+            return _job_retry(job=job, worker=worker, message=str(exc))
+        except PermanentBackendError as exc:
+            return _job_fail(job=job, worker=worker, message=str(exc))
+        except Exception as exc:
+            logger.exception("generation job %s failed", job.pk)
+            return _job_fail(job=job, worker=worker, message=f"The generation failed: {exc}")
+        return _job_complete(job=job, worker=worker, outputs=outputs)
 
 
-def _job_complete(*, job: GenerationJob, worker: str, png: bytes) -> str:
-    """Store the output on the Item and mark the job completed, only if ``worker`` still holds it."""
-    item = job.item
-    old_name = item.media.name
-    item.media.save("generated.png", ContentFile(png), save=False)
-    now = timezone.now()
+def retry_delay(attempt: int) -> float:
+    """Seconds before attempt ``attempt + 1``: exponential (base x 2^(attempt-1)), capped, with full jitter."""
+    base = float(settings.AIMG_GENERATION_RETRY_BASE_SECONDS)
+    cap = float(settings.AIMG_GENERATION_RETRY_MAX_SECONDS)
+    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _job_retry(*, job: GenerationJob, worker: str, message: str) -> str:
+    """Put ``worker``'s job back in the queue after a transient failure, or fail it past the attempt limit."""
+    limit = settings.AIMG_GENERATION_MAX_ATTEMPTS
+    if job.attempt >= limit:
+        return _job_fail(
+            job=job,
+            worker=worker,
+            message=f"The generation back end kept failing ({job.attempt} attempts): {message}",
+        )
+    delay = retry_delay(job.attempt)
     with transaction.atomic():
         done = GenerationJob.all_domains.filter(
             pk=job.pk, status=JobStatus.RUNNING, lease_owner=worker
-        ).update(status=JobStatus.COMPLETED, finished_at=now, progress=1.0, lease_expires_at=None)
-        if not done:
-            new_name = item.media.name or ""
-            storage = item.media.storage
-            transaction.on_commit(lambda: storage.delete(new_name))
-            return "lost"
-        Item.all_domains.filter(pk=item.pk).update(
-            media=item.media.name, completed_at=now, folder_added_at=now
+        ).update(
+            status=JobStatus.QUEUED,
+            lease_owner="",
+            lease_expires_at=None,
+            progress=None,
+            available_at=timezone.now() + dt.timedelta(seconds=delay),
         )
-        job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
-        _event(job, JobStatus.COMPLETED)
-        if old_name:
-            old_storage = item.media.storage
-            transaction.on_commit(lambda: old_storage.delete(old_name))
+        if not done:
+            return "lost"
+        _event(job, "retrying", f"{message} Next attempt in {delay:.1f} s.")
+        transaction.on_commit(lambda: _enqueue(job.pk, countdown=delay))
+    return "retrying"
+
+
+def _output_name(output: OutputFile) -> str:
+    """The name an output is saved under (the storage makes it random); its extension says its type."""
+    ext = Path(output.filename).suffix.lower() or (mimetypes.guess_extension(output.mime_type) or ".bin")
+    return f"generated{ext}"
+
+
+def _delete_quietly(storage, names: list[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.warning("could not delete %s", name, exc_info=True)
+
+
+def _job_complete(*, job: GenerationJob, worker: str, outputs: list[OutputFile]) -> str:
+    """Store the outputs on the Item and mark the job completed, only if ``worker`` still holds it.
+
+    Image jobs keep the first image output. Video jobs keep the first video
+    output as the Item's file and every image output (or, when there is none,
+    the frames decoded from the video) as ``frames``. Width and height are read
+    from the files. Files written for a job that was lost meanwhile, or whose
+    completion failed, are deleted again.
+    """
+    from . import video
+
+    item = job.item
+    storage = item.media.storage
+    old_name = item.media.name
+    if job.model.kind == MediaKind.VIDEO:
+        main = next((o for o in outputs if o.mime_type.startswith("video/")), None)
+        if main is None:
+            return _job_fail(job=job, worker=worker, message="The back end produced no video.")
+        frame_pngs = [o.content for o in outputs if o.mime_type.startswith("image/")]
+        if not frame_pngs:
+            frame_pngs = video.frames_from_mp4(main.content)
+    else:
+        main = next((o for o in outputs if o.mime_type.startswith("image/")), outputs[0])
+        frame_pngs = []
+    width, height = _media_size(frame_pngs[0] if frame_pngs else main.content, job)
+    written: list[str] = []
+    committed = False
+    try:
+        item.media.save(_output_name(main), ContentFile(main.content), save=False)
+        written.append(item.media.name or "")
+        frame_names: list[str] = []
+        for number, png in enumerate(frame_pngs):
+            token = secrets.token_hex(16)
+            name = storage.save(f"items/frames/{token[:2]}/{token}-{number}.png", ContentFile(png))
+            written.append(name)
+            frame_names.append(name)
+        now = timezone.now()
+        with transaction.atomic():
+            done = GenerationJob.all_domains.filter(
+                pk=job.pk, status=JobStatus.RUNNING, lease_owner=worker
+            ).update(
+                status=JobStatus.COMPLETED,
+                finished_at=now,
+                progress=1.0,
+                lease_expires_at=None,
+                frames=frame_names,
+            )
+            if not done:
+                return "lost"
+            Item.all_domains.filter(pk=item.pk).update(
+                media=item.media.name, completed_at=now, folder_added_at=now, width=width, height=height
+            )
+            _event(job, JobStatus.COMPLETED)
+            committed = True
+            if old_name:
+                transaction.on_commit(lambda: _delete_quietly(storage, [old_name]))
+    finally:
+        if not committed:
+            _delete_quietly(storage, written)
     return JobStatus.COMPLETED
+
+
+def _media_size(content: bytes, job: GenerationJob) -> tuple[int, int]:
+    """Width and height of a stored picture (the request's when the file is not one Pillow reads)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            return image.size
+    except Exception:
+        return job.parameters["width"], job.parameters["height"]
 
 
 def _job_fail(*, job: GenerationJob, worker: str, message: str) -> str:
@@ -392,16 +559,17 @@ def _job_fail(*, job: GenerationJob, worker: str, message: str) -> str:
     return JobStatus.FAILED
 
 
-class JobCancelled(Exception):
-    """Raised inside a running render when its job was cancelled (the lease renewal found no row)."""
+#: Kept for callers of the first slice: a running render stops with this when its job is gone.
+JobCancelled = RunCancelled
 
 
 def job_cancel(*, job: GenerationJob) -> bool:
     """Cancel a queued or running job; False when it had already finished.
 
     One conditional update: a worker that still runs it finds its lease gone at
-    the next step, stops, and writes nothing (its completion is conditional on
-    ``status=running``).
+    the next progress report, stops (a ComfyUI prompt is deleted or
+    interrupted on its server), and writes nothing (its completion is
+    conditional on ``status=running``).
     """
     with transaction.atomic():
         done = GenerationJob.objects.filter(pk=job.pk, status__in=ACTIVE_STATUSES).update(
@@ -412,3 +580,67 @@ def job_cancel(*, job: GenerationJob) -> bool:
         job.refresh_from_db()
         _event(job, JobStatus.CANCELLED)
     return True
+
+
+# ---------------------------------------------------------------- lease reclaim
+
+
+def jobs_reclaim(*, now: dt.datetime | None = None) -> int:
+    """Queue again every running job whose lease expired (its worker died); returns how many.
+
+    Each is one conditional update (``status=running AND lease_expires_at < now``),
+    so two reclaimers never both take a job, and a worker that comes back
+    late finds its lease gone and writes nothing. A job past the attempt limit
+    fails instead. Every domain's jobs.
+    """
+    now = now or timezone.now()
+    limit = settings.AIMG_GENERATION_MAX_ATTEMPTS
+    count = _overdue_retries_resend(now=now)
+    expired = GenerationJob.all_domains.filter(
+        status=JobStatus.RUNNING, lease_expires_at__lt=now
+    ).values_list("pk", "lease_owner", "attempt")
+    for pk, owner, attempt in list(expired[:1000]):
+        stale = GenerationJob.all_domains.filter(
+            pk=pk, status=JobStatus.RUNNING, lease_owner=owner, lease_expires_at__lt=now
+        )
+        with transaction.atomic():
+            if attempt >= limit:
+                message = f"The worker running it stopped ({attempt} attempts); giving up."
+                if stale.update(
+                    status=JobStatus.FAILED, finished_at=now, error_message=message, lease_expires_at=None
+                ):
+                    _event_for(pk, JobStatus.FAILED, attempt, message)
+                continue
+            if not stale.update(
+                status=JobStatus.QUEUED,
+                lease_owner="",
+                lease_expires_at=None,
+                progress=None,
+                available_at=None,
+            ):
+                continue
+            _event_for(pk, "retrying", attempt, f"The lease of {owner} expired; queued again.")
+            transaction.on_commit(functools.partial(_enqueue, pk))
+            count += 1
+    return count
+
+
+def _event_for(job_id: uuid.UUID, status: str, attempt: int, message: str) -> None:
+    GenerationEvent.objects.create(job_id=job_id, status=status, attempt=attempt, message=message)
+
+
+def _overdue_retries_resend(*, now: dt.datetime) -> int:
+    """Send a new message for each retried job still queued a lease period after its backoff ended."""
+    overdue = now - dt.timedelta(seconds=settings.AIMG_GENERATION_LEASE_SECONDS)
+    count = 0
+    for pk, at in list(
+        GenerationJob.all_domains.filter(status=JobStatus.QUEUED, available_at__lt=overdue).values_list(
+            "pk", "available_at"
+        )[:1000]
+    ):
+        if GenerationJob.all_domains.filter(pk=pk, status=JobStatus.QUEUED, available_at=at).update(
+            available_at=None
+        ):
+            transaction.on_commit(functools.partial(_enqueue, pk))
+            count += 1
+    return count

@@ -9,6 +9,7 @@ urlpatterns: list = [
     endpoint(api.GetSamplePromptsApi),
     endpoint(api.GetQueuesLengthApi),
     endpoint(api.GenerateImageApi),
+    endpoint(api.GenerateVideoApi),
     endpoint(api.GetItemStatusApi),
     endpoint(api.CancelGenerationApi),
 ]

@@ -7,8 +7,8 @@ prompt is the text of the node its ``positive`` input links to) and its output
 node (``SaveImage``; ``SaveVideo`` with ``CreateVideo``'s fps), and renders with
 the local preview renderer from those values, so what a run produces follows
 from the substituted workflow itself. A batch of N gives N images (seed,
-seed + 1...); a video graph gives one clip whose frames are the latent batch
-(or ``length``). A graph without these nodes
+seed + 1...); a video graph gives one H.264 MP4 whose frames are the latent
+batch (or ``length``). A graph without these nodes
 is refused with a message saying what is missing.
 """
 
@@ -21,6 +21,8 @@ from typing import Any
 
 from PIL import Image, ImageChops
 
+from generation import video
+from generation.backends import OutputFile
 from generation.backends import local as renderer
 
 LATENT_IMAGE = frozenset({"EmptyLatentImage", "EmptySD3LatentImage"})
@@ -32,17 +34,6 @@ VIDEO_OUTPUTS = frozenset({"SaveVideo", "SaveAnimatedWEBP"})
 
 class UnrunnableWorkflow(Exception):
     """The local back end cannot read this workflow (a node it needs is missing)."""
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """One file a run produced, in output order (the i-th goes to the run's i-th Item)."""
-
-    content: bytes
-    extension: str
-    mime_type: str
-    width: int
-    height: int
 
 
 @dataclass(frozen=True)
@@ -128,24 +119,15 @@ def execute(
             on_step=step_of(index),
         )
         if p.frames is None:
-            files.append(OutputFile(png, "png", "image/png", p.width, p.height))
+            files.append(OutputFile(content=png, filename=f"aimg_{index + 1:05}_.png", mime_type="image/png"))
         else:
-            files.append(_animate(png, frames=p.frames, fps=p.fps, width=p.width, height=p.height))
+            files.append(_clip(png, frames=p.frames, fps=p.fps, width=p.width))
     return files
 
 
-def _animate(png: bytes, *, frames: int, fps: float, width: int, height: int) -> OutputFile:
-    """An animated WebP of ``frames`` frames panning across the rendered picture."""
+def _clip(png: bytes, *, frames: int, fps: float, width: int) -> OutputFile:
+    """An H.264 MP4 of ``frames`` frames panning across the rendered picture (as ``SaveVideo`` writes)."""
     base = Image.open(io.BytesIO(png)).convert("RGB")
     sequence = [ImageChops.offset(base, (width * i) // max(1, frames), 0) for i in range(frames)]
-    out = io.BytesIO()
-    sequence[0].save(
-        out,
-        format="WEBP",
-        save_all=True,
-        append_images=sequence[1:],
-        duration=max(1, round(1000 / fps)),
-        loop=0,
-        quality=80,
-    )
-    return OutputFile(out.getvalue(), "webp", "image/webp", width, height)
+    content = video.mp4_from_frames(sequence, fps=max(1, round(fps)))
+    return OutputFile(content=content, filename="aimg_00001_.mp4", mime_type="video/mp4")

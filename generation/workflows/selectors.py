@@ -155,9 +155,13 @@ def _items(job: GenerationJob) -> list:
 
 def _mime_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return {"png": "image/png", "webp": "image/webp", "jpg": "image/jpeg", "jpeg": "image/jpeg"}.get(
-        extension, "application/octet-stream"
-    )
+    return {
+        "png": "image/png",
+        "webp": "image/webp",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "mp4": "video/mp4",
+    }.get(extension, "application/octet-stream")
 
 
 def _output_files(job: GenerationJob, items: list, request) -> list[dict]:

@@ -12,6 +12,9 @@ output file goes to the run's Item of the same rank.
 
 from __future__ import annotations
 
+import io
+import logging
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,17 +22,26 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from accounts.users.abuse import abuse_assert_can_generate
 from aimg_site.api.exceptions import InvalidParameter
 from billing.entitlements import user_tier
+from generation import backends, video
 from generation import services as engine
+from generation.backends import (
+    OutputFile,
+    PermanentBackendError,
+    Progress,
+    RunCancelled,
+    TransientBackendError,
+)
 from generation.models import GenerationJob, GenerationModel, JobStatus, PriorityClass, WorkflowTemplate
 from generation.queues import queue_name
 from library.folders.ids import FolderRef
 from library.folders.selectors import folder_get_owned
 from library.items.services import item_create
-from library.models import GeneratorVersion, Item
+from library.models import GeneratorVersion, Item, MediaKind
 
 from . import local, selectors
 from .parameters import (
@@ -42,6 +54,8 @@ from .parameters import (
     resolve,
     substitute,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -182,79 +196,124 @@ def workflow_enqueue(*, owner, req: WorkflowRequest) -> GenerationJob:
 # ---------------------------------------------------------------- executing a claimed run
 
 
-def workflow_job_execute(*, job: GenerationJob, worker: str) -> str:
-    """Run the claimed workflow job ``job`` (held by ``worker``) to its end; returns its final status.
+def workflow_job_execute(*, job: GenerationJob, worker: str, progress: Progress) -> str:
+    """Run the claimed workflow job ``job`` (held by ``worker``) on its back end; returns its final status.
 
-    Called by ``generation.services.job_run`` inside the job's domain, after
-    the claim and the ``running`` event. The lease is renewed at every step; a
-    cancelled (or reclaimed) job stops at its next step and writes nothing.
+    Called by ``generation.services.job_run`` inside the job's domain, after the claim and the
+    ``running`` event, with the engine's ``progress`` callback (it renews the lease and raises
+    ``RunCancelled`` once the job is no longer the worker's). The back end is the template's, else
+    its model's, else ``AIMG_GENERATION_BACKEND``: ``comfyui`` submits the substituted graph itself,
+    one prompt per run under the job's id (a redelivered job finds its earlier submission); ``local``
+    reads it (``generation.workflows.local``). Transient failures go back to the queue with backoff
+    (the engine's retry); permanent ones fail the job with a message the user reads.
     """
-    job_id = job.pk
-
-    def on_step(step: int, steps: int) -> None:
-        held = GenerationJob.all_domains.filter(
-            pk=job_id, status=JobStatus.RUNNING, lease_owner=worker
-        ).update(progress=step / steps, lease_expires_at=engine._lease_until())
-        if not held:
-            raise engine.JobCancelled()
-
     graph = job.workflow_graph or {}
+    template = job.workflow_template
     try:
-        outputs = local.execute(graph=graph, model=job.model.name, on_step=on_step)
-    except engine.JobCancelled:
+        backend = backends.backend_name((template.backend if template else "") or job.model.backend)
+        if backend == "comfyui":
+            from generation.backends import comfyui
+
+            outputs = comfyui.run_graph(graph, prompt_id=job.pk, progress=progress)
+        else:
+            outputs = local.execute(graph=graph, model=job.model.name, on_step=lambda s, n: progress(s / n))
+    except RunCancelled:
         return "lost"
+    except TransientBackendError as exc:
+        return engine._job_retry(job=job, worker=worker, message=str(exc))
+    except PermanentBackendError as exc:
+        return engine._job_fail(job=job, worker=worker, message=str(exc))
     except local.UnrunnableWorkflow as exc:
         return engine._job_fail(
             job=job, worker=worker, message=f"The workflow cannot run on this server: {exc}."
         )
-    except Exception as exc:  # the local renderer has no transient failures
-        return engine._job_fail(job=job, worker=worker, message=f"The workflow could not be rendered: {exc}")
+    except Exception as exc:
+        logger.exception("workflow job %s failed", job.pk)
+        return engine._job_fail(job=job, worker=worker, message=f"The workflow failed: {exc}")
     return workflow_job_complete(job=job, worker=worker, outputs=outputs)
+
+
+def _main_outputs(job: GenerationJob, outputs: list[OutputFile]) -> list[OutputFile]:
+    """The files that become the run's Items: its videos for a video template, else its images."""
+    kind = "video/" if job.workflow_template and job.workflow_template.kind == MediaKind.VIDEO else "image/"
+    return [output for output in outputs if output.mime_type.startswith(kind)]
+
+
+def _size(output: OutputFile) -> tuple[int, int]:
+    if output.mime_type.startswith("video/"):
+        width, height, _ = video.video_facts(output.content)
+        return width, height
+    with Image.open(io.BytesIO(output.content)) as image:
+        return image.size
 
 
 def _delete_files(storage, names: list[str | None]) -> None:
     for name in names:
         if name:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except Exception:
+                logger.warning("could not delete %s", name, exc_info=True)
 
 
-def workflow_job_complete(*, job: GenerationJob, worker: str, outputs: list[local.OutputFile]) -> str:
-    """Store output ``i`` on the run's ``i``-th Item and mark the job completed, if ``worker`` still holds it.
-
-    A run that produced fewer files than it has Items fails (nothing is half-stored).
-    """
+def workflow_job_complete(*, job: GenerationJob, worker: str, outputs: list[OutputFile]) -> str:
+    """Store main output ``i`` on the run's ``i``-th Item and mark the job completed, if ``worker`` still
+    holds it. A run with fewer main outputs than Items fails (nothing is half-stored); files written for
+    a run that was lost meanwhile are deleted again."""
     items = list(job.items.order_by("created_at", "id"))
-    first = [item for item in items if item.pk == job.item_id]
-    items = first + [item for item in items if item.pk != job.item_id]
-    if len(outputs) < len(items):
+    items = [i for i in items if i.pk == job.item_id] + [i for i in items if i.pk != job.item_id]
+    mains = _main_outputs(job, outputs)
+    if len(mains) < len(items):
         return engine._job_fail(
             job=job,
             worker=worker,
-            message=f"The workflow produced {len(outputs)} file(s) for {len(items)} item(s).",
+            message=f"The workflow produced {len(mains)} file(s) for {len(items)} item(s).",
         )
+    try:
+        sizes = [_size(output) for output in mains[: len(items)]]
+    except Exception as exc:
+        return engine._job_fail(
+            job=job, worker=worker, message=f"The workflow's output is not readable: {exc}"
+        )
+    storage = items[0].media.storage
     old_names = [item.media.name for item in items]
-    for item, output in zip(items, outputs, strict=False):
-        item.media.save(f"generated.{output.extension}", ContentFile(output.content), save=False)
-    now = timezone.now()
-    with transaction.atomic():
-        done = GenerationJob.all_domains.filter(
-            pk=job.pk, status=JobStatus.RUNNING, lease_owner=worker
-        ).update(status=JobStatus.COMPLETED, finished_at=now, progress=1.0, lease_expires_at=None)
-        if not done:
-            new_names = [item.media.name for item in items]
-            storage = items[0].media.storage
-            transaction.on_commit(lambda: _delete_files(storage, new_names))
-            return "lost"
-        for item, output in zip(items, outputs, strict=False):
-            Item.all_domains.filter(pk=item.pk).update(
-                media=item.media.name,
-                width=output.width,
-                height=output.height,
-                completed_at=now,
-                folder_added_at=now,
+    written: list[str | None] = []
+    committed = False
+    try:
+        for item, output in zip(items, mains, strict=False):
+            item.media.save(engine._output_name(output), ContentFile(output.content), save=False)
+            written.append(item.media.name)
+        frame_names: list[str] = []
+        if mains[0].mime_type.startswith("video/"):
+            # the first clip's frames, as generateVideo's (GenerationStatus ``frames``)
+            pngs = [o.content for o in outputs if o.mime_type.startswith("image/")] or video.frames_from_mp4(
+                mains[0].content
             )
-        job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
-        engine._event(job, JobStatus.COMPLETED, f"{len(items)} output file(s)")
-        storage = items[0].media.storage
-        transaction.on_commit(lambda: _delete_files(storage, old_names))
+            for number, png in enumerate(pngs):
+                name = storage.save(f"frames/{secrets.token_hex(16)}-{number}.png", ContentFile(png))
+                written.append(name)
+                frame_names.append(name)
+        now = timezone.now()
+        with transaction.atomic():
+            done = GenerationJob.all_domains.filter(
+                pk=job.pk, status=JobStatus.RUNNING, lease_owner=worker
+            ).update(
+                status=JobStatus.COMPLETED,
+                finished_at=now,
+                progress=1.0,
+                lease_expires_at=None,
+                frames=frame_names,
+            )
+            if not done:
+                return "lost"
+            for item, (width, height) in zip(items, sizes, strict=True):
+                Item.all_domains.filter(pk=item.pk).update(
+                    media=item.media.name, width=width, height=height, completed_at=now, folder_added_at=now
+                )
+            engine._event(job, JobStatus.COMPLETED, f"{len(items)} output file(s)")
+            committed = True
+            transaction.on_commit(lambda: _delete_files(storage, old_names))
+    finally:
+        if not committed:
+            _delete_files(storage, written)
     return JobStatus.COMPLETED

@@ -30,7 +30,8 @@ def test_a_cancelled_running_job_stops_at_its_next_step_and_writes_no_result(api
     assert services.job_claim(job_id=job.pk, worker="w1")
     assert_envelope(api.post("/cancelGeneration", persona=owner, body={"imageID": item_id}))
     job.refresh_from_db()
-    assert services._job_complete(job=job, worker="w1", png=b"not stored") == "lost"
+    png = services.OutputFile(content=b"not stored", filename="x.png", mime_type="image/png")
+    assert services._job_complete(job=job, worker="w1", outputs=[png]) == "lost"
     job.refresh_from_db()
     assert job.status == "cancelled"
     assert not GenerationEvent.objects.filter(job=job, status="completed").exists()

@@ -9,6 +9,7 @@ from celery.contrib.testing.worker import start_worker
 
 from aimg_site.celery import app
 from generation import services
+from generation.backends import local
 from generation.models import GenerationEvent, GenerationJob
 from tests.conftest import assert_envelope
 
@@ -44,7 +45,7 @@ def test_a_failing_render_fails_the_job_with_a_readable_message(api, owner, monk
     def broken(**kwargs):
         raise ValueError("out of paint")
 
-    monkeypatch.setattr(services.local, "render_image", broken)
+    monkeypatch.setattr(local, "render_image", broken)
     assert services.job_run(job_id=job.pk, worker="w1") == "failed"
     job.refresh_from_db()
     assert job.status == "failed" and "out of paint" in job.error_message

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from aimg_site.api.errors import ErrorCode
+from generation import video
 from generation.models import GenerationEvent, GenerationJob, GenerationModel
 from library.models import Folder, Item
 from tests.support.assertions import assert_envelope
@@ -219,15 +220,15 @@ def test_a_video_template_runs_end_to_end_on_the_local_back_end(api, pro, enqueu
     job = GenerationJob.objects.get(workflow_id=payload["workflowId"])
     assert job.status == "completed" and job.queue_name == "model3-p1-main"
     item = Item.objects.get(pk=payload["itemIds"][0])
-    assert item.mtype == "video" and item.media_type == "Video" and item.media.name.endswith(".webp")
-    clip = Image.open(item.media.open("rb"))
-    assert clip.n_frames == 8 and clip.size == (256, 256)
+    assert item.mtype == "video" and item.media_type == "Video" and item.media.name.endswith(".mp4")
+    assert video.video_facts(item.media.read()) == (256, 256, 8) and (item.width, item.height) == (256, 256)
     status = assert_envelope(api.get("/getItemStatus", persona=pro, imageID=str(item.pk))).payload
     assert status["mtype"] == "video" and status["status"] == "completed"
+    assert len(status["frames"]) == 8 and status["frames"][0]["frameCount"] == 8
     state = assert_envelope(
         api.get("/2/getWorkflowStatus", persona=pro, workflowId=payload["workflowId"])
     ).payload
-    assert state["outputFiles"][0]["type"] == "image/webp"
+    assert state["outputFiles"][0]["type"] == "video/mp4"
 
 
 def test_filtered_words_are_removed_from_the_prompt_before_substitution(pro, enqueue):

@@ -1,0 +1,489 @@
+"""The ``comfyui`` back end: a client for ComfyUI's HTTP API (docs: ``comfyui-api-notes.md``).
+
+The one function other code needs is :func:`run_graph`::
+
+    from generation.backends.comfyui import run_graph
+
+    outputs = run_graph(graph, prompt_id=job.id, progress=report)
+    # -> [OutputFile(content=b"...", filename="aimg_00001_.png", mime_type="image/png"), ...]
+
+``graph`` is an API-format workflow (``{node_id: {"class_type": ..., "inputs": {...}}}``)
+with every parameter already substituted (:func:`substitute` replaces the
+``%marker%`` strings of a template). ``prompt_id`` is the job's UUID: ComfyUI
+queues the graph under it, so a redelivered job finds its earlier submission
+instead of running twice (every configured server's ``/history/{id}`` and
+``/queue`` are looked at before submitting; a ``409`` answer means "already
+there"). ``progress(fraction or None)`` is called at every poll (ComfyUI's
+HTTP API reports no step counts, so ``None`` while pending or running); it may
+raise :class:`~generation.backends.RunCancelled`, and so may ``is_cancelled()``
+returning true: the prompt is then removed from the server's queue (pending)
+or interrupted (running) and ``RunCancelled`` is re-raised. The outputs are
+every file of type ``output`` the graph's output nodes saved (``temp``
+previews only when there is no ``output`` file), in node-id order (numeric
+ids numerically), each node's files in their order.
+
+Errors: :class:`~generation.backends.TransientBackendError` for connection
+failures, timeouts and 5xx answers (retry later: the next attempt finds the
+prompt again by its id); :class:`~generation.backends.PermanentBackendError`
+for a graph the server refuses (400 with ``error``/``node_errors``, turned
+into one readable sentence), an ``execution_error`` or an interruption
+nobody here asked for, a missing output file, or a prompt still unfinished
+after ``COMFYUI_JOB_TIMEOUT`` seconds (it is cancelled on the server first).
+
+Input images (``LoadImage``): ``upload_inputs(images, servers=...)`` uploads them with
+``POST /upload/image`` to every server and returns the names to write in the
+graph (a prompt may go to any of them).
+
+Servers: ``COMFYUI_URL`` is a comma-separated list of base URLs; a new
+prompt goes to the reachable server with the fewest running and pending
+prompts. ``COMFYUI_REQUEST_TIMEOUT`` bounds each HTTP request,
+``COMFYUI_POLL_SECONDS`` is the polling interval.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from . import OutputFile, PermanentBackendError, Progress, RenderRequest, RunCancelled, TransientBackendError
+
+#: Where the catalog's ComfyUI workflow templates live (``<workflow_template>.json``).
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "catalog" / "comfyui"
+
+#: A1111 sampler names (the API's) → ComfyUI (sampler_name, scheduler).
+SAMPLERS: dict[str, tuple[str, str]] = {
+    "DPM++ 2M Karras": ("dpmpp_2m", "karras"),
+    "DPM++ 2M": ("dpmpp_2m", "normal"),
+    "DPM++ SDE Karras": ("dpmpp_sde", "karras"),
+    "Euler a": ("euler_ancestral", "normal"),
+    "Euler": ("euler", "normal"),
+    "DDIM": ("ddim", "ddim_uniform"),
+    "Heun": ("heun", "normal"),
+    "LMS": ("lms", "normal"),
+}
+
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def configured_servers() -> list[str]:
+    """The base URLs of ``COMFYUI_URL`` (comma-separated), without trailing slashes."""
+    return [u.strip().rstrip("/") for u in str(settings.COMFYUI_URL).split(",") if u.strip()]
+
+
+def canonical_prompt_id(prompt_id: uuid.UUID | str) -> str:
+    """The canonical lowercase hyphenated UUID newer ComfyUI servers require."""
+    return str(uuid.UUID(str(prompt_id)))
+
+
+# ---------------------------------------------------------------- one server
+
+
+class PromptRejected(PermanentBackendError):
+    """ComfyUI refused the graph (400): ``node_errors`` keeps the server's details."""
+
+    def __init__(self, message: str, node_errors: dict | None = None):
+        super().__init__(message)
+        self.node_errors = node_errors or {}
+
+
+def rejection_message(body: Any) -> str:
+    """One readable sentence from a 400 ``{"error": {...}, "node_errors": {...}}`` body."""
+    if not isinstance(body, dict):
+        return "ComfyUI refused the workflow."
+    error = body.get("error")
+    if isinstance(error, dict):
+        head = str(error.get("message") or error.get("type") or "invalid workflow")
+        details = str(error.get("details") or "")
+    else:
+        head, details = str(error or "invalid workflow"), ""
+    parts: list[str] = []
+    node_errors = body.get("node_errors") or {}
+    if isinstance(node_errors, dict):
+        for node_id, entry in sorted(node_errors.items(), key=lambda kv: _node_key(kv[0])):
+            if not isinstance(entry, dict):
+                continue
+            for err in entry.get("errors") or []:
+                if not isinstance(err, dict):
+                    continue
+                extra = err.get("extra_info") or {}
+                name = extra.get("input_name") if isinstance(extra, dict) else None
+                where = f"node {node_id} ({entry.get('class_type', '?')})" + (
+                    f" input '{name}'" if name else ""
+                )
+                what = str(err.get("message") or err.get("type") or "invalid")
+                details = str(err.get("details") or "")
+                if details and details != name and details not in what:
+                    what += f" ({details})"
+                parts.append(f"{where}: {what}")
+    text = f"ComfyUI refused the workflow: {head}"
+    if details and not parts:
+        text += f" ({details})"
+    if parts:
+        text += "; " + "; ".join(parts[:5])
+    return text
+
+
+@dataclass
+class ComfyUIServer:
+    """HTTP calls to one ComfyUI server at ``base_url``."""
+
+    base_url: str
+    timeout: float = 10.0
+    session: requests.Session | None = None
+
+    def _http(self) -> requests.Session:
+        if self.session is None:
+            self.session = requests.Session()
+        return self.session
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        """One request; connection errors, timeouts and 5xx raise TransientBackendError."""
+        url = f"{self.base_url}{path}"
+        try:
+            response = self._http().request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as exc:
+            raise TransientBackendError(f"ComfyUI at {self.base_url} did not answer in time.") from exc
+        except requests.RequestException as exc:
+            raise TransientBackendError(f"ComfyUI at {self.base_url} is unreachable.") from exc
+        if response.status_code >= 500:
+            raise TransientBackendError(f"ComfyUI at {self.base_url} answered {response.status_code}.")
+        return response
+
+    def _json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise TransientBackendError(
+                f"ComfyUI at {self.base_url} answered {response.request.path_url} with no JSON."
+            ) from exc
+
+    def submit(self, graph: dict, *, prompt_id: str, client_id: str) -> bool:
+        """``POST /prompt``; True when queued now, False when the server already had ``prompt_id`` (409)."""
+        body = {"prompt": graph, "prompt_id": prompt_id, "client_id": client_id}
+        response = self.request("POST", "/prompt", json=body)
+        if response.status_code == 409:
+            return False
+        if response.status_code == 400:
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = None
+            raise PromptRejected(
+                rejection_message(payload), payload.get("node_errors") if isinstance(payload, dict) else None
+            )
+        if response.status_code != 200:
+            raise PermanentBackendError(f"ComfyUI refused the workflow ({response.status_code}).")
+        return True
+
+    def history(self, prompt_id: str) -> dict | None:
+        """The finished prompt's history entry, or ``None`` while it is pending, running or unknown."""
+        response = self.request("GET", f"/history/{prompt_id}")
+        if response.status_code != 200:
+            raise TransientBackendError(
+                f"ComfyUI at {self.base_url} answered /history with {response.status_code}."
+            )
+        data = self._json(response)
+        entry = data.get(prompt_id) if isinstance(data, dict) else None
+        return entry if isinstance(entry, dict) else None
+
+    def queue(self) -> tuple[list[str], list[str]]:
+        """``GET /queue``: the prompt ids running and pending."""
+        response = self.request("GET", "/queue")
+        if response.status_code != 200:
+            raise TransientBackendError(
+                f"ComfyUI at {self.base_url} answered /queue with {response.status_code}."
+            )
+        data = self._json(response)
+
+        def ids(entries: Any) -> list[str]:
+            return [str(e[1]) for e in entries or [] if isinstance(e, list) and len(e) > 1]
+
+        return ids(data.get("queue_running")), ids(data.get("queue_pending"))
+
+    def view(self, *, filename: str, subfolder: str, kind: str) -> tuple[bytes, str]:
+        """``GET /view``: a file's bytes and MIME type; a missing file is permanent."""
+        params = {"filename": filename, "subfolder": subfolder, "type": kind}
+        response = self.request("GET", "/view", params=params)
+        if response.status_code != 200:
+            raise PermanentBackendError(
+                f"ComfyUI could not deliver the output {filename!r} ({response.status_code})."
+            )
+        mime = response.headers.get("Content-Type", "").split(";")[0].strip()
+        if not mime or mime == "application/octet-stream":
+            mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        return response.content, mime
+
+    def upload_image(
+        self, *, content: bytes, filename: str, subfolder: str = "", overwrite: bool = True
+    ) -> str:
+        """``POST /upload/image``: store an input image for ``LoadImage``; returns the name to put in the graph."""
+        files = {
+            "image": (filename, content, mimetypes.guess_type(filename)[0] or "application/octet-stream")
+        }
+        data = {"overwrite": "true" if overwrite else "false", "subfolder": subfolder, "type": "input"}
+        response = self.request("POST", "/upload/image", files=files, data=data)
+        if response.status_code != 200:
+            raise PermanentBackendError(
+                f"ComfyUI refused the input image {filename!r} ({response.status_code})."
+            )
+        body = self._json(response)
+        name = str(body.get("name") or filename)
+        return f"{body.get('subfolder')}/{name}" if body.get("subfolder") else name
+
+    def cancel(self, prompt_id: str) -> None:
+        """Stop ``prompt_id`` here: removed when pending, interrupted when running.
+
+        ``POST /api/jobs/{id}/cancel`` where the server has it; otherwise
+        ``POST /queue {"delete": [id]}`` and, only if it is the running prompt,
+        ``POST /interrupt {"prompt_id": id}`` (an older server would interrupt
+        whatever runs, so it is never sent blindly).
+        """
+        response = self.request("POST", f"/api/jobs/{prompt_id}/cancel")
+        if response.status_code == 200:
+            try:
+                if response.json().get("cancelled"):
+                    return
+            except (ValueError, AttributeError):
+                pass
+        running, pending = self.queue()
+        if prompt_id in pending:
+            self.request("POST", "/queue", json={"delete": [prompt_id]})
+        if prompt_id in running:
+            self.request("POST", "/interrupt", json={"prompt_id": prompt_id})
+
+    def load(self) -> int:
+        """How many prompts run or wait here."""
+        running, pending = self.queue()
+        return len(running) + len(pending)
+
+
+# ---------------------------------------------------------------- a graph on a set of servers
+
+
+def _node_key(node_id: str) -> tuple[int, int, str]:
+    return (0, int(node_id), "") if str(node_id).isdigit() else (1, 0, str(node_id))
+
+
+def _execution_message(entry: dict) -> tuple[str, str]:
+    """(``"error"`` | ``"interrupted"`` | ``""``, readable message) from a history entry's messages."""
+    status = entry.get("status") or {}
+    for event, data in status.get("messages") or []:
+        if event == "execution_error" and isinstance(data, dict):
+            node = f"node {data.get('node_id', '?')} ({data.get('node_type', '?')})"
+            what = f"{data.get('exception_type', 'error')}: {data.get('exception_message', '')}".strip()
+            return "error", f"The workflow failed at {node}: {what}"
+        if event == "execution_interrupted":
+            return "interrupted", "The generation was interrupted on the ComfyUI server."
+    if status.get("status_str") == "error":
+        return "error", "The workflow failed on the ComfyUI server."
+    return "", ""
+
+
+def _output_refs(entry: dict) -> list[dict]:
+    """The file references of a finished prompt, ``output`` files first choice, in node order."""
+    outputs = entry.get("outputs") or {}
+    refs: list[dict] = []
+    for node_id in sorted(outputs, key=_node_key):
+        node_out = outputs[node_id]
+        if not isinstance(node_out, dict):
+            continue
+        for value in node_out.values():
+            if isinstance(value, list):
+                refs.extend(v for v in value if isinstance(v, dict) and "filename" in v)
+    saved = [r for r in refs if r.get("type", "output") == "output"]
+    return saved or refs
+
+
+def _locate(servers: list[ComfyUIServer], prompt_id: str) -> tuple[ComfyUIServer | None, dict | None]:
+    """The server that already has ``prompt_id`` (finished: with its history entry); unreachable ones skipped."""
+    for server in servers:
+        try:
+            entry = server.history(prompt_id)
+            if entry is not None:
+                return server, entry
+            running, pending = server.queue()
+        except TransientBackendError:
+            continue
+        if prompt_id in running or prompt_id in pending:
+            return server, None
+    return None, None
+
+
+def _least_loaded(servers: list[ComfyUIServer]) -> ComfyUIServer:
+    loads: list[tuple[int, float, ComfyUIServer]] = []
+    for server in servers:
+        try:
+            loads.append((server.load(), random.random(), server))
+        except TransientBackendError:
+            continue
+    if not loads:
+        raise TransientBackendError("No ComfyUI server is reachable.")
+    return min(loads, key=lambda t: (t[0], t[1]))[2]
+
+
+def run_graph(
+    graph: dict,
+    *,
+    prompt_id: uuid.UUID | str,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    servers: Iterable[str] | None = None,
+    poll_seconds: float | None = None,
+    timeout: float | None = None,
+) -> list[OutputFile]:
+    """Run an API-format ``graph`` on ComfyUI under ``prompt_id`` and return its output files in node order.
+
+    See the module docstring for progress, cancellation, errors and servers.
+    """
+    if not isinstance(graph, dict) or not graph:
+        raise PermanentBackendError("The workflow is empty or not an API-format graph.")
+    pid = canonical_prompt_id(prompt_id)
+    urls = list(servers) if servers is not None else configured_servers()
+    if not urls:
+        raise PermanentBackendError("No ComfyUI server is configured (COMFYUI_URL).")
+    request_timeout = float(settings.COMFYUI_REQUEST_TIMEOUT)
+    pool = [ComfyUIServer(url.rstrip("/"), timeout=request_timeout) for url in urls]
+    poll = float(settings.COMFYUI_POLL_SECONDS if poll_seconds is None else poll_seconds)
+    limit = float(settings.COMFYUI_JOB_TIMEOUT if timeout is None else timeout)
+
+    server, entry = _locate(pool, pid)
+    if server is None:
+        server = _least_loaded(pool)
+        server.submit(graph, prompt_id=pid, client_id=f"aimg-{pid}")
+    deadline = time.monotonic() + limit
+    polls = 0
+    while entry is None:
+        try:
+            if is_cancelled is not None and is_cancelled():
+                raise RunCancelled()
+            if progress is not None:
+                progress(None)
+        except RunCancelled:
+            server.cancel(pid)
+            raise
+        entry = server.history(pid)
+        if entry is not None:
+            break
+        polls += 1
+        if polls % 5 == 0:
+            running, pending = server.queue()
+            if pid not in running and pid not in pending:
+                entry = server.history(pid)  # finished between the two reads?
+                if entry is None:
+                    raise TransientBackendError("The ComfyUI server lost the prompt (restarted?).")
+                break
+        if time.monotonic() > deadline:
+            server.cancel(pid)
+            raise PermanentBackendError(f"The generation did not finish within {limit:g} seconds.")
+        time.sleep(poll)
+
+    outcome, message = _execution_message(entry)
+    if outcome == "interrupted" and is_cancelled is not None and is_cancelled():
+        raise RunCancelled()
+    if outcome:
+        raise PermanentBackendError(message)
+    refs = _output_refs(entry)
+    if not refs:
+        raise PermanentBackendError("The workflow finished without saving any output.")
+    files = []
+    for ref in refs:
+        content, mime = server.view(
+            filename=str(ref["filename"]),
+            subfolder=str(ref.get("subfolder", "")),
+            kind=str(ref.get("type", "output")),
+        )
+        files.append(OutputFile(content=content, filename=str(ref["filename"]), mime_type=mime))
+    return files
+
+
+def upload_inputs(images: dict[str, bytes], *, servers: Iterable[str] | None = None) -> dict[str, str]:
+    """Upload ``{filename: bytes}`` to every server (``POST /upload/image``); returns ``{filename: graph name}``.
+
+    Every server gets every image, since the prompt goes to whichever is free.
+    """
+    urls = list(servers) if servers is not None else configured_servers()
+    if not urls:
+        raise PermanentBackendError("No ComfyUI server is configured (COMFYUI_URL).")
+    names: dict[str, str] = {}
+    for url in urls:
+        server = ComfyUIServer(url.rstrip("/"), timeout=float(settings.COMFYUI_REQUEST_TIMEOUT))
+        for filename, content in images.items():
+            names[filename] = server.upload_image(content=content, filename=filename)
+    return names
+
+
+# ---------------------------------------------------------------- catalog templates
+
+
+def substitute(template: Any, values: dict[str, Any]) -> Any:
+    """A copy of ``template`` with each ``%name%`` marker replaced by ``values[name]``.
+
+    A string that is exactly one marker becomes the value itself (an int stays
+    an int); a marker inside a longer string is replaced by the value's text.
+    An unknown marker is left as it is.
+    """
+    if isinstance(template, dict):
+        return {k: substitute(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        return [substitute(v, values) for v in template]
+    if isinstance(template, str):
+        whole = re.fullmatch(r"%([A-Za-z0-9_]+)%", template)
+        if whole and whole.group(1) in values:
+            return values[whole.group(1)]
+        return re.sub(
+            r"%([A-Za-z0-9_]+)%",
+            lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
+            template,
+        )
+    return template
+
+
+def load_template(name: str) -> dict:
+    """The catalog's workflow template ``name`` (``generation/catalog/comfyui/<name>.json``)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
+        raise PermanentBackendError(f"The model has no valid ComfyUI workflow template ({name!r}).")
+    path = TEMPLATES_DIR / f"{name}.json"
+    if not path.is_file():
+        raise PermanentBackendError(f"The ComfyUI workflow template {name!r} does not exist.")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def template_values(request: RenderRequest) -> dict[str, Any]:
+    """The marker values of a generation request."""
+    sampler, scheduler = SAMPLERS.get(request.sampler, ("euler", "normal"))
+    return {
+        "prompt": request.prompt,
+        "negprompt": request.negprompt,
+        "seed": int(request.seed),
+        "steps": int(request.steps),
+        "cfg": float(request.cfgscale),
+        "sampler": sampler,
+        "scheduler": scheduler,
+        "width": int(request.width),
+        "height": int(request.height),
+        "frames": int(request.frames or 1),
+        "fps": int(request.fps or 8),
+        "model": request.model,
+        "prefix": f"aimg/{request.job_id}",
+    }
+
+
+def render(request: RenderRequest, *, progress: Progress) -> list[OutputFile]:
+    """The back-end interface: the model's template with the request's values, run on ComfyUI."""
+    graph = substitute(load_template(request.workflow_template), template_values(request))
+    return run_graph(graph, prompt_id=request.job_id, progress=progress)
