@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("billing.urls")),
     path("", include("generation.urls")),
+    path("", include("generation.workflows.urls")),
     path("", include("integrations.urls")),
     # Last: anything else is a 404 envelope, with DEBUG on too.
     re_path(r"^.*$", unknown_path),

@@ -147,7 +147,11 @@ class GetItemStatusApi(_GenerationApi):
         data = self.input()
         is_admin = self.identity.is_admin
         job = selectors.job_for_item(item_id=data["imageID"], user=self.identity.user, is_admin=is_admin)
-        return ok(selectors.generation_status(job=job, request=request, with_events=is_admin))
+        return ok(
+            selectors.generation_status(
+                job=job, request=request, with_events=is_admin, item_id=data["imageID"]
+            )
+        )
 
 
 class CancelGenerationApi(_GenerationApi):

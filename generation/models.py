@@ -200,6 +200,19 @@ class GenerationJob(DomainScopedModel):
     negprompt = models.TextField(blank=True, default="")
     ignored_words = models.JSONField(default=list, blank=True)
     parameters = models.JSONField(default=dict, blank=True)
+    # API2 workflow jobs only (null for generateImage/generateVideo jobs): see WorkflowTemplate.
+    workflow_template = models.ForeignKey(
+        "generation.WorkflowTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    workflow_id = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, help_text="The wire workflowId (publicId)."
+    )
+    workflow_run_parameters = models.JSONField(
+        null=True, blank=True, help_text='Every parameter the run used: [{"name": ..., "value": "..."}].'
+    )
+    workflow_graph = models.JSONField(
+        null=True, blank=True, help_text="The substituted ComfyUI API-format workflow the run executes."
+    )
     frames = models.JSONField(
         default=list, blank=True, help_text="A video's frame images: storage names, frame 0 first."
     )
@@ -248,3 +261,72 @@ class GenerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} of {self.job_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WorkflowTemplate(DomainScopedModel):
+    """An API2 Workflow Template: a ComfyUI API-format workflow and the parameters it takes.
+
+    Loaded per domain from ``generation/catalog/workflow_templates/*.json`` by
+    ``load_catalog`` (one file per template, ``version`` bumped on change).
+    ``parameters`` are the reference's WorkflowTemplateParameter objects, wire
+    names as they are (``replaceFromString`` is the marker a value replaces in
+    ``workflow``, as a typed JSON value). ``model_name`` is the GenerationModel
+    whose queue, priority classes and concurrency limits the runs share;
+    ``deployments`` (``a2stage``, ``a2prod``) say in which environments it is listed.
+    ``max_batch_size`` bounds ``Batch Size`` (the number of Items a run makes).
+    """
+
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    description = models.TextField(blank=True, default="")
+    kind = models.CharField(max_length=10, choices=MediaKind.choices, default=MediaKind.IMAGE)
+    media_type = models.CharField(max_length=20, choices=MediaType.choices, default=MediaType.STATIC_IMAGE)
+    model_name = models.CharField(max_length=100, help_text="The GenerationModel whose queue runs it.")
+    deployments = models.JSONField(default=list, blank=True)
+    parameters = models.JSONField(default=list, blank=True)
+    workflow = models.JSONField(default=dict, help_text="ComfyUI API-format workflow with markers.")
+    max_batch_size = models.PositiveSmallIntegerField(default=1)
+    backend = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[("local", "local"), ("comfyui", "comfyui")],
+        help_text="The back end that runs it; blank: its model's back end, else AIMG_GENERATION_BACKEND.",
+    )
+    ordering = models.IntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["ordering", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "name"], name="generation_workflowtemplate_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class FileGroup(DomainScopedModel):
+    """A named list of model files the workflows may use (``getFileGroupItems``): LoRAs, checkpoints.
+
+    A ``filesGroup`` parameter of a template names its group in ``fileGroup``;
+    its value must be one of ``file_names``. ``support_file_type`` is the
+    WorkflowTemplateFile ``supportFileType`` (``lora``, ``checkpoint``...).
+    """
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True, default="")
+    support_file_type = models.CharField(max_length=50, default="")
+    file_names = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "name"], name="generation_filegroup_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

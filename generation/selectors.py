@@ -62,14 +62,15 @@ def job_for_item(*, item_id, user, is_admin: bool = False) -> GenerationJob:
 
     Ownership is the Item's, not the requester's: what a guest generated and
     took into the account it signed up to (or a migrated library) is the new
-    owner's to follow and cancel.
+    owner's to follow and cancel. ``item_id`` may be the job's first item or
+    any item of its batch (API2 workflow runs make several).
     """
-    qs = GenerationJob.objects.select_related("item", "item__folder").filter(item_id=item_id)
+    qs = GenerationJob.objects.select_related("item", "item__folder")
     if not is_admin:
         if user is None:
             raise NotFound("Item not found.")
         qs = qs.filter(item__owner_id=user.pk)
-    job = qs.first()
+    job = qs.filter(item_id=item_id).first() or qs.filter(items__id=item_id).first()
     if job is None:
         raise NotFound("Item not found.")
     return job
@@ -160,14 +161,16 @@ def model_run_seconds(*, model_id: int) -> float:
     return sum(durations) / len(durations) if durations else DEFAULT_RUN_SECONDS
 
 
-def generation_status(*, job: GenerationJob, request=None, with_events: bool = False) -> dict:
-    """The GenerationStatus of ``job``.
+def generation_status(*, job: GenerationJob, request=None, with_events: bool = False, item_id=None) -> dict:
+    """The GenerationStatus of ``job`` (for its item ``item_id``; default its first item).
 
     ``url`` once completed; ``queuePosition`` and ``estimatedStartTime`` while
     queued (the ETA: one mean recent run of the model per job ahead);
     ``progress`` while running; ``events`` (the audit trail) for Admins.
     """
     item = job.item
+    if item_id is not None and str(item_id) != str(job.item_id):
+        item = job.items.select_related("folder").get(pk=item_id)
     data: dict = {
         "imageID": str(item.pk),
         "status": job.status,

@@ -428,6 +428,11 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
             if not held:
                 raise RunCancelled()
 
+        if job.workflow_template_id is not None:
+            # API2 workflow runs: generation.workflows runs the substituted graph on its back end.
+            from .workflows.services import workflow_job_execute
+
+            return workflow_job_execute(job=job, worker=worker, progress=progress)
         try:
             outputs = backends.render(_render_request(job), progress=progress, backend=job.model.backend)
             if not outputs:

@@ -34,12 +34,25 @@ class Loader:
 LOADERS: tuple[Loader, ...] = (
     Loader("models.json", "generation.GenerationModel", "name"),
     Loader("sample_prompts.json", "generation.SamplePrompt", "key"),
+    # API2: file groups first (templates name them), then one file per workflow template.
+    Loader("file_groups.json", "generation.FileGroup", "name"),
+    Loader("workflow_templates", "generation.WorkflowTemplate", "name"),
 )
 
 
 def catalog_rows(filename: str) -> list[dict]:
-    """The rows of one catalog file."""
-    with open(CATALOG_DIR / filename, encoding="utf-8") as f:
+    """The rows of one catalog file, or of a folder of files holding one JSON object (row) each."""
+    path = CATALOG_DIR / filename
+    if path.is_dir():
+        rows = []
+        for child in sorted(path.glob("*.json")):
+            with open(child, encoding="utf-8") as f:
+                row = json.load(f)
+            if not isinstance(row, dict):
+                raise ValueError(f"{filename}/{child.name}: a catalog row file is one JSON object")
+            rows.append(row)
+        return rows
+    with open(path, encoding="utf-8") as f:
         rows = json.load(f)
     if not isinstance(rows, list):
         raise ValueError(f"{filename}: a catalog file is a JSON list of objects")

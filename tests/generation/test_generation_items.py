@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_a_queued_item_is_listed_with_a_placeholder_and_completes_in_place(
 
         assert services.job_run(job_id=job.pk, worker="w") == "completed"
     after = listed(api, owner)[queued["imageID"]]
-    assert after["url"] != before["url"] and after["url"].endswith(".png")
+    assert after["url"] != before["url"] and urlsplit(after["url"]).path.endswith(".png")
     details = assert_envelope(api.get("/getItemDetails", persona=owner, imageID=queued["imageID"])).payload
     echoed = {
         k: details[k] for k in ("prompt", "negprompt", "seed", "steps", "sampler", "cfgscale", "modelID")

@@ -51,12 +51,34 @@ INT_MAX = 0xFFFFFFFFFFFFFFFF
 SAMPLERS = ["euler", "euler_ancestral", "heun", "dpm_2", "lms", "dpmpp_2m", "dpmpp_sde", "ddim", "uni_pc"]
 SCHEDULERS = ["normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta"]
 
+#: The model files this server "has" (ComfyUI lists its models/ folders): the catalog's file groups.
+CHECKPOINTS = [
+    "f222.safetensors",
+    "sd_xl_base_1.0.safetensors",
+    "model3.safetensors",
+    "realisticVisionV51.safetensors",
+    "dreamshaper_8.safetensors",
+]
+LORAS = ["add_detail.safetensors", "film_grain.safetensors", "watercolor_style.safetensors"]
+
 # class_type -> (required inputs {name: spec}, output types, is output node).
 # A spec is a type name ("MODEL", "STRING", ...) or ("INT"/"FLOAT", min, max) or a list of choices.
 NODES: dict[str, tuple[dict[str, Any], list[str], bool]] = {
     "CheckpointLoaderSimple": (
-        {"ckpt_name": ["f222.safetensors", "sd_xl_base_1.0.safetensors", "model3.safetensors"]},
+        {"ckpt_name": CHECKPOINTS},
         ["MODEL", "CLIP", "VAE"],
+        False,
+    ),
+    # ComfyUI's core LoRA node (nodes.py LoraLoader): the API2 image template chains two.
+    "LoraLoader": (
+        {
+            "model": "MODEL",
+            "clip": "CLIP",
+            "lora_name": LORAS,
+            "strength_model": ("FLOAT", -100.0, 100.0),
+            "strength_clip": ("FLOAT", -100.0, 100.0),
+        },
+        ["MODEL", "CLIP"],
         False,
     ),
     "CLIPTextEncode": ({"text": "STRING", "clip": "CLIP"}, ["CONDITIONING"], False),
@@ -503,6 +525,8 @@ class ComfyUIStandIn:
     def _node(self, prompt_id: str, node_id: str, kind: str, inputs: dict, outputs: dict) -> Any:
         if kind == "CheckpointLoaderSimple":
             return ({"ckpt": inputs["ckpt_name"]}, {"clip": True}, {"vae": True})
+        if kind == "LoraLoader":
+            return (inputs["model"], inputs["clip"])
         if kind == "CLIPTextEncode":
             return ({"text": inputs["text"]},)
         if kind == "EmptyLatentImage":

@@ -1,0 +1,1 @@
+"""API2 workflows: ComfyUI workflow templates run on the generation engine (see services.py)."""
