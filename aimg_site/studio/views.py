@@ -14,7 +14,7 @@ front, at ``STATIC_URL``, takes over after ``collectstatic``).
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -58,7 +58,7 @@ def _file_version(name: str) -> str:
     return hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_version(name: str) -> str:
     return _file_version(name)
 

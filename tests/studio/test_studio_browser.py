@@ -55,7 +55,11 @@ def open_screen(driver, name: str) -> None:
 
 
 def wait_ready(driver) -> None:
-    wait(driver, lambda d: d.execute_script("return document.body.dataset.ready") == "true", message="page start")
+    wait(
+        driver,
+        lambda d: d.execute_script("return document.body.dataset.ready") == "true",
+        message="page start",
+    )
 
 
 def stored_session(driver) -> str:
@@ -108,7 +112,11 @@ def test_a_guest_generates_signs_in_and_manages_the_library(studio, smtp_inbox, 
     assert [o.get_attribute("value") for o in models.options] == ["f222"]
     assert "Sign in for 2 more models" in css(d, "#model-hint").text
     steps = css(d, "#steps")
-    assert (steps.get_attribute("min"), steps.get_attribute("max"), steps.get_attribute("value")) == ("1", "50", "20")
+    assert (steps.get_attribute("min"), steps.get_attribute("max"), steps.get_attribute("value")) == (
+        "1",
+        "50",
+        "20",
+    )
     assert [o.text for o in Select(css(d, "#width")).options] == ["512", "640", "768"]
     assert unlabelled_controls(d) == []
     css(d, "#prompt").send_keys("a lighthouse on a cliff at dusk")
@@ -175,10 +183,17 @@ def test_a_guest_generates_signs_in_and_manages_the_library(studio, smtp_inbox, 
     for tag in ("sunset", "draft"):
         field = card(d, guest_item_id).find_element(By.CSS_SELECTOR, ".tag-input")
         field.send_keys(tag, Keys.ENTER)
-        wait(d, lambda d, tag=tag: card(d, guest_item_id).find_element(By.CSS_SELECTOR, f'.tag[data-tag="{tag}"]'))
+        wait(
+            d,
+            lambda d, tag=tag: card(d, guest_item_id).find_element(
+                By.CSS_SELECTOR, f'.tag[data-tag="{tag}"]'
+            ),
+        )
     card(d, guest_item_id).find_element(By.CSS_SELECTOR, '.tag[data-tag="draft"] .tag-remove').click()
     wait(d, lambda d: not card(d, guest_item_id).find_elements(By.CSS_SELECTOR, '.tag[data-tag="draft"]'))
-    assert sorted(Item.objects.get(id=guest_item_id).tag_links.values_list("tag__name", flat=True)) == ["sunset"]
+    assert sorted(Item.objects.get(id=guest_item_id).tag_links.values_list("tag__name", flat=True)) == [
+        "sunset"
+    ]
 
     # --- A new folder; move the item into it; the folder filter shows it alone; rename the folder.
     css(d, "#folders-panel summary").click()
@@ -195,8 +210,11 @@ def test_a_guest_generates_signs_in_and_manages_the_library(studio, smtp_inbox, 
     Select(css(d, "#library-folder")).select_by_visible_text("Trips")
     wait(
         d,
-        lambda d: css(d, "#library-grid").get_attribute("data-done") == "true"
-        and [li.get_attribute("data-item-id") for li in css_all(d, "#library-grid > li")] == [guest_item_id],
+        lambda d: (
+            css(d, "#library-grid").get_attribute("data-done") == "true"
+            and [li.get_attribute("data-item-id") for li in css_all(d, "#library-grid > li")]
+            == [guest_item_id]
+        ),
         message="the folder filter",
     )
     css(d, '#folder-list li button[aria-label="Rename folder Trips"]').click()
@@ -209,9 +227,20 @@ def test_a_guest_generates_signs_in_and_manages_the_library(studio, smtp_inbox, 
     # --- Like it and submit it for approval.
     like = card(d, guest_item_id).find_element(By.CSS_SELECTOR, ".like")
     like.click()
-    wait(d, lambda d: card(d, guest_item_id).find_element(By.CSS_SELECTOR, ".like").get_attribute("aria-pressed") == "true")
+    wait(
+        d,
+        lambda d: (
+            card(d, guest_item_id).find_element(By.CSS_SELECTOR, ".like").get_attribute("aria-pressed")
+            == "true"
+        ),
+    )
     card(d, guest_item_id).find_element(By.CSS_SELECTOR, ".submit-approval").click()
-    wait(d, lambda d: card(d, guest_item_id).find_element(By.CSS_SELECTOR, ".approval").text == "Awaiting approval")
+    wait(
+        d,
+        lambda d: (
+            card(d, guest_item_id).find_element(By.CSS_SELECTOR, ".approval").text == "Awaiting approval"
+        ),
+    )
     assert Item.objects.get(id=guest_item_id).public_approval_status == "pending"
     screenshot(d, "4-library")
 
