@@ -563,6 +563,7 @@
       this.total = null;
       this.more.hidden = true;
       this.empty.hidden = true;
+      this.grid.dataset.done = "false";
       if (load) return this.load();
       return Promise.resolve();
     }
@@ -977,12 +978,15 @@
     }
     renderDeleted();
     renderSelection();
+    const section = $("screen-library");
+    section.dataset.loaded = "false";
     await busy(null, async () => {
       await loadFolders();
       state.selected.clear();
       renderSelection();
       await libraryPager.reset();
     });
+    section.dataset.loaded = "true";
   }
 
   // --- gallery ---------------------------------------------------------------------------------
@@ -1010,6 +1014,8 @@
         render: galleryCard,
       });
     }
+    const section = $("screen-gallery");
+    section.dataset.loaded = "false";
     await busy(null, async () => {
       const select = $("gallery-folder");
       const keep = select.value;
@@ -1021,6 +1027,7 @@
       if ([...select.options].some((option) => option.value === keep)) select.value = keep;
       await galleryPager.reset();
     });
+    section.dataset.loaded = "true";
   }
 
   // --- start -----------------------------------------------------------------------------------
