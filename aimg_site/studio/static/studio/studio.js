@@ -794,7 +794,7 @@
       actions.append(el("button", { type: "button", className: "toggle-public", text: item.isPublic ? "Make private" : "Make public", onclick: (e) => setProperties(item, { isPublic: !item.isPublic }, e.target) }));
     }
     actions.append(el("button", { type: "button", className: "delete danger", text: "Delete", "aria-label": `Delete ${label}`, onclick: (e) => deleteItems([item.id], e.target) }));
-    const checkbox = el("input", { type: "checkbox", id: checkboxId, className: "select", checked: state.selected.has(item.id) });
+    const checkbox = el("input", { type: "checkbox", id: checkboxId, className: "select", checked: state.selected.has(item.id), "aria-label": `Select ${label}` });
     checkbox.addEventListener("change", () => {
       if (checkbox.checked) state.selected.add(item.id);
       else state.selected.delete(item.id);
