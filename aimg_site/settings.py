@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.discord",
     "allauth.socialaccount.providers.github",
     "aimg_site.core",
+    "aimg_site.studio",  # the page at / (with DEBUG or AIMG_STUDIO); calls the public API only
     "billing",
     "library",
     "moderation",
@@ -369,6 +370,9 @@ if AIMG_GENERATION_MAX_ATTEMPTS < 1 or AIMG_GENERATION_LEASE_SECONDS < 1:
     raise ImproperlyConfigured(
         "AIMG_GENERATION_MAX_ATTEMPTS and AIMG_GENERATION_LEASE_SECONDS must be 1 or more."
     )
+# The studio page at / (aimg_site.studio): served when DEBUG is on or this is true (off in production,
+# where the sites' own front ends are); otherwise / stays the API's 404 envelope.
+AIMG_STUDIO = env.bool("AIMG_STUDIO", default=False)
 # Absolute base for media URLs handed to clients and to outside services.
 AIMG_PUBLIC_BASE_URL = env.str("AIMG_PUBLIC_BASE_URL", default="")
 

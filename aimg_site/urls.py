@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("generation.urls")),
     path("", include("generation.workflows.urls")),
     path("", include("integrations.urls")),
+    # The studio page at / and its files (a 404 envelope unless DEBUG or AIMG_STUDIO).
+    path("", include("aimg_site.studio.urls")),
     # Last: anything else is a 404 envelope, with DEBUG on too.
     re_path(r"^.*$", unknown_path),
 ]

@@ -46,7 +46,10 @@ def main() -> int:
         env=env,
     )
     try:
-        print(f"AIMG API on http://{args.host}:{args.port}  (docs: /api/docs/, health: /health)", flush=True)
+        print(
+            f"AIMG API on http://{args.host}:{args.port}  (studio: /, docs: /api/docs/, health: /health)",
+            flush=True,
+        )
         server = subprocess.run(
             [python, "manage.py", "runserver", f"{args.host}:{args.port}", "--noreload"], cwd=ROOT, env=env
         )

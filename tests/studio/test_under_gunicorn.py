@@ -1,0 +1,122 @@
+"""The studio under the production server: ``gunicorn aimg_site.wsgi`` with AIMG_STUDIO=true and no
+static file server in front serves the page and every file it loads."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(port: int, target: str) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", target, headers={"Host": "127.0.0.1"})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def _environment(work: Path, studio: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIMG_", "DJANGO_"))}
+    for name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="aimg_site.settings",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
+        AIMG_VAR_DIR=str(work / "var"),
+        WEB_CONCURRENCY="1",
+        AIMG_STUDIO=studio,
+    )
+    return env
+
+
+def _gunicorn(work: Path, studio: str):
+    port = _free_port()
+    env = _environment(work, studio)
+    log = open(work / f"gunicorn-{studio}.log", "w+")  # noqa: SIM115
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "aimg_site.wsgi", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        assert process.poll() is None, Path(log.name).read_text()
+        try:
+            if _get(port, "/health")[0] == 200:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, Path(log.name).read_text()
+        time.sleep(0.1)
+    return process, port, log
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """Two gunicorns: one with AIMG_STUDIO=true, one with it off (the production default)."""
+    work = tmp_path_factory.mktemp("studio-gunicorn")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=_environment(work, "false"),
+        check=True,
+        timeout=120,
+    )
+    started = [_gunicorn(work, "true"), _gunicorn(work, "false")]
+    try:
+        yield {"on": started[0][1], "off": started[1][1]}
+    finally:
+        for process, _port, log in started:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def test_with_aimg_studio_gunicorn_serves_the_page_and_its_files(servers):
+    status, headers, body = _get(servers["on"], "/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="(/static/studio/[^"]+)"', body.decode())
+    assert len(assets) == 3
+    for asset in assets:
+        status, headers, content = _get(servers["on"], asset)
+        assert status == 200, asset
+        assert headers["content-type"].split(";")[0] in (
+            "text/javascript",
+            "application/javascript",
+            "text/css",
+        )
+        assert content
+
+
+def test_without_it_gunicorn_answers_the_apis_404_envelope(servers):
+    for target in ("/", "/static/studio/studio.js"):
+        status, headers, body = _get(servers["off"], target)
+        assert status == 404 and headers["content-type"].startswith("application/json"), target
+        assert b'"hasError":true' in body
