@@ -32,7 +32,7 @@ from accounts.admin import RoleAccessMixin
 from accounts.models import User
 from accounts.users.services import user_set_abuse_level, user_set_profile_picture_banned
 from aimg_site.core.services import audit_log_record
-from library.items.media import item_url, storage_is_local
+from library.items.media import item_media_is_public, item_url, signed_query, storage_is_local
 from library.items.services import items_set_approval
 from library.models import ApprovalStatus
 
@@ -50,7 +50,9 @@ def _media_src(item) -> str:
     """Where the console's browser fetches an item's media: this site's media route (a relative
     URL, so it works whatever host serves the console), or the storage's own URL (S3)."""
     if storage_is_local():
-        return reverse("library-media", kwargs={"name": item.media.name})
+        # Items under review are not publicly visible: their media URLs are signed (issue 13).
+        url = reverse("library-media", kwargs={"name": item.media.name})
+        return url if item_media_is_public(item) else url + signed_query(item.media.name)
     return item_url(item)
 
 

@@ -13,6 +13,7 @@ from accounts.oauth.selectors import oauth_login_providers
 from aimg_site.api.exceptions import InvalidParameter, NotFound
 from billing import entitlements  # called as entitlements.user_entitlement: tests substitute it
 from library.items.selectors import user_item_counts, user_library_counts
+from moderation.checks.selectors import user_flag_counts
 
 
 def profile_picture_data_uri(*, user: User) -> str:
@@ -157,8 +158,8 @@ def user_admin_payload(*, user: User) -> dict:
 
     ``profilePicture`` is then a boolean (whether one is set), as the
     reference's extended table says. ``flaggedImagesCount`` and
-    ``highHeatImagesCount`` are 0 until the moderation app counts flagged
-    and high-heat items. ``loginProviders`` are the internal ways the user
+    ``highHeatImagesCount`` are the moderation app's counts of the user's
+    items with an accepted report and with a pending High Heat report. ``loginProviders`` are the internal ways the user
     has signed in (``OTP``, ``Password``) plus their OAuth accounts;
     ``connectProviders`` are the OAuth accounts alone.
     """
@@ -182,8 +183,7 @@ def user_admin_payload(*, user: User) -> dict:
         "tierExpiration": _iso(entitlement.tier_expiration),
         "merchantProcessor": entitlement.merchant_processor,
         "subscriptions": [dict(s) for s in entitlement.subscriptions],
-        "flaggedImagesCount": 0,
-        "highHeatImagesCount": 0,
+        **user_flag_counts(user=user),
         "refList": list(user.ref_list or []),
         "rs": user.rs,
         "loginProviders": internal + oauth,
@@ -217,8 +217,8 @@ def api2_user_session_payload(*, user: User, session: Session) -> dict:
 
     API2 sessions are the ordinary sessions; ``userSession._id`` is a stable
     opaque UUID derived from the session's stored digest (never the session id
-    itself, which is a credential). ``flaggedImagesCount`` is 0 until the
-    moderation app counts flagged items. API2 needs a PRO tier of ``API2_MIN_TIER`` or above (403).
+    itself, which is a credential). ``flaggedImagesCount`` is the moderation
+    app's count of the user's items with an accepted report. API2 needs a PRO tier of ``API2_MIN_TIER`` or above (403).
     """
     entitlements.require_tier(user, API2_MIN_TIER, purpose="for API2 endpoints")
     domain_name = user.domain.name
@@ -238,6 +238,6 @@ def api2_user_session_payload(*, user: User, session: Session) -> dict:
             "createdDate": _iso(user.created_at),
             "isDisabled": user.is_disabled,
             "roles": list(user.roles or []),
-            "flaggedImagesCount": 0,
+            "flaggedImagesCount": user_flag_counts(user=user)["flaggedImagesCount"],
         },
     }

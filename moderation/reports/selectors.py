@@ -93,7 +93,7 @@ def report_payload(report: ItemReport, *, request=None, url_builder=None) -> dic
         "filteredNegativePrompt": filtered_negative,
         "workflowUsed": item.workflow_template_name or None,
         "modelId": item.model_id or None,
-        "url": build(item.media.name or "") if item.media else None,
+        "url": build(item) if item.media else None,
     }
     author_metadata = {
         "userId": str(author.pk),

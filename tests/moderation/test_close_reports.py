@@ -51,6 +51,8 @@ def test_accepting_deletes_the_item_out_of_its_folder_untagged_and_flags_the_aut
     assert first.status == ReportStatus.ACCEPTED and first.approver_id == admin.user.pk
     assert first.processed_at is not None and first.approval_additional_information == "gone"
     assert user_flag_counts(user=owner.user)["flaggedImagesCount"] == 1
+    shown = assert_envelope(api.get("/getUser", persona=admin, userID=str(owner.user.pk))).payload
+    assert shown["flaggedImagesCount"] == 1 and shown["highHeatImagesCount"] == 0
     assert audits("closeReports") == 1
     [row] = assert_envelope(api.get("/getReports", persona=admin, reportIds=str(first.pk))).payload
     assert row["approverId"] == str(admin.user.pk) and row["approvalAdditionalInformation"] == "gone"

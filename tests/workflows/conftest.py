@@ -1,19 +1,18 @@
 """Workflow fixtures: the catalog, PRO tiers per user, and an enqueue that runs what it queued.
 
-Tiers: ``billing.entitlements`` gives every user tier 0 until the billing app
-lands, and offers no way to grant one yet, so ``tiers`` replaces its
-``user_entitlement`` boundary (the one function ``user_tier``/``require_tier``
-ask), never our own code: ``tiers[user.pk] = 1``.
+Tiers are real: ``tiers[user.pk] = 1`` gives the user an active subscription of that tier
+(``tests.support.factories.billing.give_tier``), which ``billing.entitlements`` reads like any other.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from accounts.models import User
 from aimg_site.core.selectors import domain_get
-from billing import entitlements
 from generation.catalog import catalog_load
 from library.models import Item
+from tests.support.factories.billing import give_tier
 from tests.support.personas import Persona
 
 
@@ -23,16 +22,17 @@ def catalog(db):
         catalog_load(domain=domain_get(name))
 
 
+class _Tiers:
+    """``tiers[user_pk] = n``: a real subscription of PRO tier ``n`` for that user."""
+
+    def __setitem__(self, user_pk, tier: int) -> None:
+        give_tier(User.all_domains.get(pk=user_pk), tier)
+
+
 @pytest.fixture
-def tiers(monkeypatch) -> dict:
-    """``{user pk: PRO tier}``; users not listed are on tier 0."""
-    table: dict = {}
-
-    def entitlement(*, user):
-        return entitlements.Entitlement(tier=table.get(getattr(user, "pk", None), 0))
-
-    monkeypatch.setattr(entitlements, "user_entitlement", entitlement)
-    return table
+def tiers(db) -> _Tiers:
+    """Give users PRO tiers for real; users given none are on tier 0."""
+    return _Tiers()
 
 
 @pytest.fixture
