@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,12 +13,23 @@ from library.folders.serializers import FolderIdField
 
 from .models import GenerationModel, JobStatus, SamplePrompt
 
+_MODEL_ID = re.compile("[A-Za-z0-9._-]+")
+
 
 class ModelIdListField(CommaListField):
     """Model ids (``f222``, ``model3``): letters, digits, ``.``, ``_`` and ``-``."""
 
     item_pattern = "[A-Za-z0-9._-]+"
     item_max_length = 100
+
+    def to_internal_value(self, data):
+        items = super().to_internal_value(data)
+        for item in items:
+            if len(item) > self.item_max_length or not _MODEL_ID.fullmatch(item):
+                raise serializers.ValidationError(
+                    "must hold model ids (letters, digits, '.', '_' and '-', at most 100 characters)"
+                )
+        return items
 
 
 class ModelIdsQuery(serializers.Serializer):

@@ -88,3 +88,9 @@ def test_get_queues_length_reports_a_free_and_a_pro_queue_per_model(api, guest):
     ]
     everything = assert_envelope(api.get("/getQueuesLength", persona=guest)).payload
     assert len(everything) == 2 * GenerationModel.objects.count()
+
+
+def test_model_ids_outside_their_pattern_are_a_400(api, owner):
+    for path in ("/getModels", "/getQueuesLength"):
+        response = assert_envelope(api.get(path, persona=owner, modelIDs="\u00d7\u00f8"), 400)
+        assert "modelIDs" in (response.error or "")
