@@ -177,7 +177,8 @@ class ScenarioClient:
         retry_after_cap: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self._auth = (api_key, api_secret)
+        # Bytes: requests would encode text as Latin-1 and fail on any other character.
+        self._auth = (api_key.encode(), api_secret.encode())
         self.base_url = (base_url or settings.AIMG_SCENARIO_API_URL).rstrip("/")
         self.outbound = outbound or OutboundClient()
         self.attempts = attempts or settings.AIMG_SCENARIO_RETRY_ATTEMPTS
