@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from requests.auth import HTTPBasicAuth
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -255,7 +256,7 @@ class OutboundClient:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         data: bytes | None = None,
-        auth: tuple[str, str] | None = None,
+        auth: tuple[str, str] | tuple[bytes, bytes] | None = None,
         max_bytes: int | None = None,
     ) -> OutboundResponse:
         """Send one request; return the answer (any status but 3xx) or raise an ``OutboundError``."""
@@ -273,7 +274,7 @@ class OutboundClient:
                 headers=dict(headers or {}),
                 json=json_body,
                 data=data,
-                auth=auth,
+                auth=HTTPBasicAuth(*auth) if auth is not None else None,
                 timeout=(self.connect_timeout, self.read_timeout),
                 allow_redirects=False,
                 stream=True,
