@@ -8,7 +8,7 @@ one (a 5xx answer) is logged and the task ends.
 from __future__ import annotations
 
 import logging
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
@@ -64,11 +64,22 @@ def send_billing_email(kind: str, email: str, domain_id: int, extra: dict | None
         try:
             message.send(fail_silently=False)
         except (SMTPException, OSError) as exc:
+            # Neither the recipient nor the server's reply (which may quote it) goes to the log.
+            failure = f"{type(exc).__name__} {_smtp_codes(exc)}".strip()
             if mail_failure_is_permanent(exc):
-                logger.warning("billing email %s: the mail server refused it for good: %s", kind, exc)
+                logger.warning("billing email %s: the mail server refused it for good (%s)", kind, failure)
                 return False
-            raise TransientMailError(f"{type(exc).__name__}: {exc}") from exc
+            logger.info("billing email %s: a transient failure (%s); retried", kind, failure)
+            raise TransientMailError(failure) from None
     return True
+
+
+def _smtp_codes(exc: Exception) -> str:
+    """The SMTP reply codes of ``exc`` (``"451"``, ``"550,550"``), or ``""`` for a network failure."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        return ",".join(str(code) for code, _message in exc.recipients.values())
+    code = getattr(exc, "smtp_code", None)
+    return str(code) if isinstance(code, int) else ""
 
 
 @shared_task(name="billing.expire_subscriptions")

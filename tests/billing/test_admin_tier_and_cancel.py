@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.tasks import TransientMailError
 from aimg_site.core.models import AuditLogEntry
 from billing.entitlements import user_entitlement
 from billing.models import Subscription
-from billing.tasks import send_billing_email
 from tests.support.assertions import assert_envelope
 from tests.support.factories.billing import give_tier
 
@@ -203,21 +200,3 @@ def test_payment_emails_are_limited_per_recipient(api, guest):
     for _ in range(3):
         assert_envelope(api.post("/payWithCardEmail", persona=guest, body={"email": "x@example.com"}))
     assert_envelope(api.post("/payWithCardEmail", persona=guest, body={"email": "x@example.com"}), 429)
-
-
-def test_a_transient_mail_failure_is_retried_and_a_permanent_one_is_not(monkeypatch, domain):
-    from django.core.mail import EmailMultiAlternatives
-
-    def broken(self, fail_silently=False):
-        raise SMTPServerDisconnected("gone")
-
-    monkeypatch.setattr(EmailMultiAlternatives, "send", broken)
-    with pytest.raises(TransientMailError):
-        send_billing_email.run("pay_with_card", "a@example.com", domain.pk)
-    assert send_billing_email.autoretry_for == (TransientMailError,) and send_billing_email.max_retries == 6
-
-    def refused(self, fail_silently=False):
-        raise SMTPRecipientsRefused({"a@example.com": (550, b"no such user")})
-
-    monkeypatch.setattr(EmailMultiAlternatives, "send", refused)
-    assert send_billing_email.run("pay_with_card", "a@example.com", domain.pk) is False
