@@ -176,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("AIMG_GENERATION_RECLAIM_SECONDS", default=5.0),
     },
     "expire-subscriptions": {"task": "billing.expire_subscriptions", "schedule": 5 * 60},
+    "sync-boosty-subscriptions": {"task": "billing.sync_boosty_subscriptions", "schedule": 60 * 60},
+    "renew-card-subscriptions": {"task": "billing.renew_card_subscriptions", "schedule": 10 * 60},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

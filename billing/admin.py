@@ -58,7 +58,7 @@ class BillingPlanPriceInline(admin.TabularInline):
 
 @admin.register(BillingPlan)
 class BillingPlanAdmin(BillingAdmin):
-    list_display = ("plan_id", "name", "tier", "env", "coupon_code", "is_active", "ordering")
+    list_display = ("plan_id", "name", "tier", "env", "coupon_code", "boosty_level", "is_active", "ordering")
     list_filter = ("env", "tier", "is_active")
     search_fields = ("plan_id", "name")
     inlines = (BillingPlanPriceInline,)

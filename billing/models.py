@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from aimg_site.core.scoping import DomainScopedModel
@@ -45,12 +46,26 @@ class BillingPlan(DomainScopedModel):
     )
     ordering = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    boosty_level = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="The Boosty subscription level (its name, any case) whose subscribers get this plan's "
+        "tier (billing.boosty.services); empty: none.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["ordering", "tier", "plan_id"]
         constraints = [
             models.UniqueConstraint(fields=["domain", "env", "plan_id"], name="billing_plan_unique_id"),
+            models.UniqueConstraint(
+                Lower("boosty_level"),
+                "domain",
+                "env",
+                condition=~Q(boosty_level=""),
+                name="billing_plan_one_plan_per_boosty_level",
+            ),
         ]
 
     def __str__(self) -> str:

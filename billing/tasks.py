@@ -87,3 +87,13 @@ def expire_subscriptions() -> int:
     """Mark subscriptions past their expiry ``expired`` in every domain (beat; bookkeeping only:
     ``billing.entitlements`` stops counting them at their expiry already)."""
     return subscriptions_expire()
+
+
+@shared_task(name="billing.sync_boosty_subscriptions")
+def sync_boosty_subscriptions() -> int:
+    """Write every domain's Boosty subscriptions from what Boosty answers (beat, hourly; also
+    ``manage.py sync_boosty``); how many subscriptions were written or ended."""
+    from .boosty.services import boosty_subscriptions_sync_all
+
+    reports = boosty_subscriptions_sync_all()
+    return sum(report.written + report.ended for report in reports.values())

@@ -87,6 +87,7 @@ def plan_upsert(*, row: dict) -> bool:
             "coupon_code": row.get("code", ""),
             "ordering": row.get("ordering", 0),
             "is_active": row.get("isActive", True),
+            "boosty_level": row.get("boostyLevel", ""),
         },
     )
     plan.prices.all().delete()
