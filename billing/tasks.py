@@ -97,3 +97,12 @@ def sync_boosty_subscriptions() -> int:
 
     reports = boosty_subscriptions_sync_all()
     return sum(report.written + report.ended for report in reports.values())
+
+
+@shared_task(name="billing.renew_card_subscriptions")
+def renew_card_subscriptions() -> int:
+    """Charge the card subscriptions whose next billing date has come (beat, every 10 minutes; also
+    ``manage.py renew_subscriptions``); how many were renewed."""
+    from .card.renewals import card_subscriptions_renew
+
+    return card_subscriptions_renew().renewed

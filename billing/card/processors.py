@@ -4,7 +4,8 @@ and the processors ``AIMG_CARD_PROCESSOR`` may name.
 - ``sandbox`` (the default outside production) charges nothing: like payment
   providers' test modes, it answers by documented test card numbers
   (``SANDBOX_CARDS``); any other number is declined, so a real card never
-  "succeeds" in the sandbox.
+  "succeeds" in the sandbox. Renewals (``renew``) answer by the card the
+  subscription was made with (``SANDBOX_RENEWALS``).
 - ``disabled``: card payments answer 503.
 - ``arkpay``: ArkPay's API is not public. No adapter is written until one can be
   written against its documentation, and the settings refuse to start with
@@ -80,6 +81,14 @@ class PaymentProcessor(Protocol):
         """Charge the first period and set up the recurring subscription."""
         ...
 
+    def renew(
+        self, *, transaction_id: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> ChargeResult:
+        """Charge the next period of the recurring subscription ``transaction_id`` (what ``subscribe``
+        answered) with the payment method the processor keeps for it; ``idempotency_key`` is the same
+        for every try of one period's charge, so the processor charges it at most once."""
+        ...
+
     def cancel_at_period_end(self, *, transaction_id: str) -> bool:
         """Stop renewing ``transaction_id`` after its current period; whether the processor agreed."""
         ...
@@ -93,6 +102,9 @@ class PaymentProcessor(Protocol):
 SANDBOX_CARDS: dict[str, tuple[ChargeOutcome, str]] = {
     "4242424242424242": (ChargeOutcome.APPROVED, "The payment was approved."),
     "5555555555554444": (ChargeOutcome.APPROVED, "The payment was approved."),
+    # Approved now; what its renewals answer is SANDBOX_RENEWALS'.
+    "4000000000000341": (ChargeOutcome.APPROVED, "The payment was approved."),
+    "4000000000003220": (ChargeOutcome.APPROVED, "The payment was approved."),
     "4000000000000002": (ChargeOutcome.DECLINED, "The card was declined."),
     "4000000000009995": (ChargeOutcome.DECLINED, "The card was declined: insufficient funds."),
     "4000000000000119": (
@@ -101,6 +113,17 @@ SANDBOX_CARDS: dict[str, tuple[ChargeOutcome, str]] = {
     ),
 }
 SANDBOX_PREFIX = "sbx_"
+#: How the renewals of a sandbox subscription answer, by the test card it was made with: the
+#: subscription's transaction id carries it (``sbx_<mark>_...``), as a processor's vault keeps the
+#: card, so nothing of the card is stored here. Other cards' renewals are approved.
+SANDBOX_RENEWALS: dict[str, tuple[str, ChargeOutcome, str]] = {
+    "4000000000000341": ("rd", ChargeOutcome.DECLINED, "The renewal was declined."),
+    "4000000000003220": (
+        "rt",
+        ChargeOutcome.TRANSIENT,
+        "The payment processor had a temporary problem with the renewal. Nothing was charged.",
+    ),
+}
 
 
 class SandboxProcessor:
@@ -115,11 +138,26 @@ class SandboxProcessor:
         )
         if outcome is not ChargeOutcome.APPROVED:
             return ChargeResult(outcome=outcome, message=message)
+        mark = SANDBOX_RENEWALS[card.number][0] + "_" if card.number in SANDBOX_RENEWALS else ""
         return ChargeResult(
             outcome=outcome,
             message=message,
-            transaction_id=f"{SANDBOX_PREFIX}{uuid.uuid4().hex}",
+            transaction_id=f"{SANDBOX_PREFIX}{mark}{uuid.uuid4().hex}",
             payer_id=f"{SANDBOX_PREFIX}payer_{customer_ref}",
+        )
+
+    def renew(self, *, transaction_id, amount, currency, idempotency_key):
+        if not transaction_id.startswith(SANDBOX_PREFIX):
+            return ChargeResult(
+                outcome=ChargeOutcome.DECLINED, message="The processor has no such subscription."
+            )
+        for mark, outcome, message in SANDBOX_RENEWALS.values():
+            if transaction_id.startswith(f"{SANDBOX_PREFIX}{mark}_"):
+                return ChargeResult(outcome=outcome, message=message)
+        return ChargeResult(
+            outcome=ChargeOutcome.APPROVED,
+            message="The renewal was approved.",
+            transaction_id=f"{SANDBOX_PREFIX}ch_{uuid.uuid4().hex}",
         )
 
     def cancel_at_period_end(self, *, transaction_id: str) -> bool:

@@ -9,7 +9,9 @@ Charging is idempotent and never holds a lock across the processor call:
    charging; otherwise a ``pending`` attempt is written and committed.
 2. The processor charges (outside any transaction).
 3. In a second transaction the attempt records the outcome and, on approval,
-   the subscription is created, effective at once.
+   the subscription is created, effective at once, its tier lasting until the
+   next billing date plus the renewal grace (``billing.card.renewals`` charges
+   the next period through the processor by then).
 
 A concurrent identical request meets the pending attempt of step 1 and gets a
 409, so two racing requests charge once. The card number and security code
@@ -45,6 +47,7 @@ from ..models import (
 )
 from ..plans.selectors import plan_get_for_product
 from .processors import CardDetails, ChargeOutcome, ChargeResult, card_processor
+from .renewals import tier_expiration_for
 
 logger = logging.getLogger(__name__)
 
@@ -162,14 +165,16 @@ def _attempt_finish(
     attempt.transaction_id = result.transaction_id
     if result.outcome is ChargeOutcome.APPROVED:
         attempt.status = PaymentAttemptStatus.APPROVED
+        next_billing = next_billing_date(start=now, price=price)
         attempt.subscription = Subscription.objects.create(
             user_id=attempt.user_id,
             payment_provider=attempt.merchant_processor,
             product_id=plan.plan_id,
             tier=plan.tier,
             started_at=now,
-            tier_expiration=None,
-            next_billing_date=next_billing_date(start=now, price=price),
+            # Renewed by billing.card.renewals before then; a lifetime price never expires.
+            tier_expiration=tier_expiration_for(next_billing),
+            next_billing_date=next_billing,
             payer_id=result.payer_id,
             transaction_id=result.transaction_id,
             price=price.snapshot(),

@@ -35,9 +35,11 @@ def test_an_approved_card_subscribes_at_once_with_its_next_billing_date(api, own
     assert payload["success"] is True and payload["message"]
     subscription = Subscription.objects.get(user=owner.user)
     assert subscription.payment_provider == "arkpay" and subscription.product_id == card_plan.plan_id
-    assert subscription.tier == 2 and subscription.tier_expiration is None
     assert subscription.transaction_id.startswith("sbx_")
     assert dt.timedelta(days=27) < subscription.next_billing_date - timezone.now() < dt.timedelta(days=32)
+    # The tier lasts until the renewal (billing.card.renewals) has had a day to charge the next period.
+    assert subscription.tier == 2
+    assert subscription.tier_expiration == subscription.next_billing_date + dt.timedelta(days=1)
     assert subscription.price["value"] == 19.99 and subscription.price["period"] == "monthly"
     me = assert_envelope(api.get("/getSelfUser", persona=owner, extendedPriceInfo=True)).payload
     assert me["tier"] == 2 and me["merchantProcessor"] == "arkpay"
