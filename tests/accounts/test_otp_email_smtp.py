@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from email import policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 
 from accounts.signin.otp import otp_create
 from accounts.tasks import TransientMailError, send_otp_email
 from tests.support.assertions import assert_envelope
+from tests.support.smtp import SmtpServer, parts
 
 from .conftest import code_and_link_from
 
 
-class _Inbox:
-    def __init__(self):
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(settings):
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    yield inbox
-    controller.stop()
+    """A real SMTP server on loopback (tests.support.smtp) receiving the site's mail."""
+    server = SmtpServer()
+    server.point_django_at(settings)
+    server.start()
+    yield server.inbox
+    server.stop()
 
 
 def test_the_otp_email_is_delivered_over_smtp_with_a_working_magic_link(
@@ -58,12 +32,10 @@ def test_the_otp_email_is_delivered_over_smtp_with_a_working_magic_link(
 
     assert mail.outbox == []  # not the in-memory backend: the message went over the wire
     assert len(smtp_server.messages) == 1
-    mail_from, recipients, raw = smtp_server.messages[0]
+    mail_from, recipients, message = smtp_server.messages[0]
     assert recipients == ["smtp.person@example.com"]
     assert mail_from
-    message = email.message_from_bytes(raw, policy=policy.default)
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    html = message.get_body(preferencelist=("html",)).get_content()
+    text, html = parts(message)
     code, link = code_and_link_from(text)
     assert code in message["Subject"]
     assert link["email"] == "smtp.person@example.com"
@@ -75,36 +47,15 @@ def test_the_otp_email_is_delivered_over_smtp_with_a_working_magic_link(
     assert signed_in.payload["isAuthenticated"] is True
 
 
-class _RefusingInbox(_Inbox):
-    """A server that answers RCPT with ``answer`` (e.g. a permanent 550 or a temporary 451)."""
-
-    def __init__(self, answer: str):
-        super().__init__()
-        self.answer = answer
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        return self.answer
-
-
 @pytest.fixture
-def refusing_smtp_server(settings):
-    servers = []
+def refusing_smtp_server(smtp_server):
+    """``start(answer)``: the server answers every recipient with ``answer`` (e.g. 550 or 451)."""
 
     def start(answer: str):
-        inbox = _RefusingInbox(answer)
-        controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-        controller.start()
-        servers.append(controller)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 10
-        return inbox
+        smtp_server.refuse_next(answer, 100)
+        return smtp_server
 
-    yield start
-    for controller in servers:
-        controller.stop()
+    return start
 
 
 def test_a_permanent_refusal_ends_the_task_without_a_retry(refusing_smtp_server):
@@ -122,9 +73,7 @@ def test_a_temporary_refusal_is_retried(refusing_smtp_server):
 
 
 def test_an_unreachable_server_is_retried(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 5
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    SmtpServer().point_django_at(settings)  # never started: nothing listens on its port
     row, code = otp_create(email="down@example.com")
     with pytest.raises(TransientMailError):
         send_otp_email.run(str(row.pk), code)
