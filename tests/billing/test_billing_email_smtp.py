@@ -13,6 +13,7 @@ worker, which never propagates). The log scan skips ``mail.log``: the test serve
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 
 import pytest
@@ -24,6 +25,7 @@ from aimg_site.celery import app as celery_app
 from billing.tasks import send_billing_email
 from tests.support.assertions import assert_envelope
 from tests.support.smtp import SmtpServer, parts
+from tests.support.workers import WorkerProcess, wait_for
 
 PASSWORD = "smtp-pw-7f3a9c1e"
 CREDENTIALS = ("billing-mailer", PASSWORD)
@@ -165,3 +167,26 @@ def test_the_retry_rules_are_the_otp_mails():
     for option in ("autoretry_for", "max_retries", "retry_backoff", "retry_backoff_max", "retry_jitter"):
         assert getattr(send_billing_email, option) == getattr(send_otp_email, option), option
     assert send_billing_email.acks_late and send_otp_email.acks_late
+
+
+def test_a_real_worker_retries_a_temporary_refusal_with_backoff_and_logs_no_secret(domain, monkeypatch):
+    """Through the broker and a ``celery worker`` process: the retries wait their backoff, the mail
+    arrives once, and the worker's whole log names neither the recipient nor the password."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    recipient = "worker.buyer@example.com"
+    with SmtpServer(credentials=CREDENTIALS) as server:
+        server.start()
+        server.inbox.refuse_next(f"451 4.3.0 <{recipient}> is busy, try again later", 2)
+        env = {"EMAIL_URL": f"smtp://{CREDENTIALS[0]}:{PASSWORD}@127.0.0.1:{server.port}"}
+        with WorkerProcess("billing-mail", env=env) as worker:
+            send_billing_email.delay("pay_with_card", recipient, domain.pk)
+            wait_for(lambda: server.inbox.messages, timeout=120, workers=(worker,))
+            time.sleep(1)  # a duplicate delivery would show now
+            log = worker.log.read_text(errors="replace")
+    assert [answer[:3] for answer in server.inbox.rcpt_answers] == ["451", "451", "250"]
+    [(_from, recipients, message)] = server.inbox.messages
+    assert recipients == [recipient]
+    text, html = parts(message)
+    assert "payment" in text and "payment" in html
+    assert "billing.send_billing_email" in log and "retry" in log.lower()
+    assert PASSWORD not in log and recipient not in log
