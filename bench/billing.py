@@ -5,7 +5,8 @@ Run: ``DATABASE_URL=postgres://USER@127.0.0.1:5432/aimg_bench .venv/bin/python b
 Seeds (once) a user with 200 past subscriptions and 3 active ones, loads the
 catalog's plans, then prints the median and p99 time and the SQL queries of
 ``user_entitlement``, of ``GET /getSelfUser`` and ``GET /getBillingPlans``
-through Django's full stack, and the rate of gift-card creation and redemption.
+through Django's full stack, the rate of gift-card creation and redemption, and of card renewals
+(300 due sandbox subscriptions renewed by one run of the beat task's service).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def main() -> None:
     from accounts.sessions.services import session_rotate
     from aimg_site.core.scoping import domain_context
     from aimg_site.core.selectors import domain_get
+    from billing.card.renewals import card_subscriptions_renew
     from billing.catalog import plans_catalog_load
     from billing.entitlements import user_entitlement
     from billing.giftcards.services import gift_card_redeem, gift_cards_create
@@ -135,6 +137,41 @@ def main() -> None:
             gift_card_redeem(user=redeemer, code=code)
         redeemed = time.perf_counter() - started
         print(f"gift cards: 1000 created in {made * 1000:.0f} ms; 200 redeemed at {200 / redeemed:.0f}/s")
+
+        # Renewals: 300 due sandbox card subscriptions, charged by one beat run.
+        due = now_due = timezone.now() - dt.timedelta(minutes=1)
+        price = {
+            "type": "base",
+            "period": "monthly",
+            "currency": "USD",
+            "currencyType": "fiat",
+            "value": 9.99,
+        }
+        stamp = time.time_ns()
+        payers = [
+            User.objects.create_user(email=f"bench-renew-{stamp}-{i}@bench.invalid") for i in range(300)
+        ]
+        Subscription.objects.bulk_create(
+            Subscription(
+                user=payer,
+                payment_provider="arkpay",
+                product_id="freejourney-tier1-monthly",
+                tier=1,
+                started_at=due - dt.timedelta(days=30),
+                next_billing_date=now_due,
+                tier_expiration=now_due + dt.timedelta(days=1),
+                transaction_id=f"sbx_bench{i}",
+                price=price,
+            )
+            for i, payer in enumerate(payers)
+        )
+        started = time.perf_counter()
+        report = card_subscriptions_renew()
+        took = time.perf_counter() - started
+        print(
+            f"card renewals: {report.renewed} renewed in {took * 1000:.0f} ms "
+            f"({report.renewed / took:.0f}/s, 3 transactions each)"
+        )
 
 
 if __name__ == "__main__":

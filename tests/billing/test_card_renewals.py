@@ -63,7 +63,7 @@ def test_an_approved_renewal_charges_the_next_period_and_extends_the_tier(owner,
     assert row.tier_expiration == row.next_billing_date + RENEWAL_GRACE
     [attempt] = _renewals(row)
     assert attempt.status == "approved" and attempt.card_last4 == "4242"
-    assert attempt.amount == row.price["value"] or float(attempt.amount) == row.price["value"]
+    assert float(attempt.amount) == row.price["value"] == 19.99
     assert attempt.transaction_id.startswith("sbx_ch_") and attempt.processor == "sandbox"
     entitlement = user_entitlement(user=owner.user)
     assert entitlement.tier == 2 and entitlement.tier_expiration == row.tier_expiration
@@ -154,3 +154,33 @@ def test_two_concurrent_renewal_runs_charge_once(owner, card_body, monkeypatch):
     row.refresh_from_db()
     assert row.next_billing_date == add_months(due, 1)
     assert _renewals(row).get().status == "approved"
+
+
+def test_after_a_trial_the_renewal_charges_the_plans_first_card_price_that_is_not_a_trial(owner, card_body):
+    from billing.plans.services import plan_create
+
+    def price(kind: str, value: float, **extra) -> dict:
+        return {
+            "type": kind,
+            "period": "monthly",
+            "currency": "USD",
+            "currencyType": "fiat",
+            "value": value,
+            "paymentProviders": [{"paymentProvider": "arkpay"}],
+            **extra,
+        }
+
+    plan = plan_create(
+        name="Trial first",
+        tier=1,
+        plan_id="trial-plan",
+        prices=[price("trial", 1, trialDays=7), price("base", 12)],
+    )
+    row = _subscribe(owner, card_body(productID=plan.plan_id))
+    assert row.price["type"] == "trial"
+    assert dt.timedelta(days=6) < row.next_billing_date - timezone.now() <= dt.timedelta(days=7)
+    due = _make_due(row)
+    assert card_subscriptions_renew().renewed == 1
+    row.refresh_from_db()
+    assert row.price["type"] == "base" and row.price["value"] == 12
+    assert float(_renewals(row).get().amount) == 12 and row.next_billing_date == add_months(due, 1)
