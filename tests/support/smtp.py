@@ -1,12 +1,12 @@
 """A real SMTP server on loopback for mail tests (aiosmtpd), and Django's SMTP backend pointed at it.
 
-``SmtpServer`` takes a free port of ``AIMG_TEST_SMTP_PORTS`` (default ``18600-18699``, an offset
-per pytest-xdist process) when built, so a test may point Django at it before it listens (a
-server "down at first") and ``start()`` it later. Its ``inbox`` records every message received
-(parsed) and every ``RCPT`` answer; ``refuse_next(answer, n)`` makes the next ``n`` recipients get
-``answer`` (e.g. a transient ``451`` or a permanent ``550``), then it accepts again. With
-``credentials`` it requires ``AUTH`` (over plain text: loopback only). It stops when the ``with``
-block (or the ``smtp_server`` fixture) ends.
+``SmtpServer`` takes a free port of ``AIMG_TEST_SMTP_PORTS`` (default ``18650-18699``, clear of
+the fixed S3 ports of tests/technical; an offset per pytest-xdist process) when built, so a test
+may point Django at it before it listens (a server "down at first") and ``start()`` it later. Its
+``inbox`` records every message received (parsed) and every ``RCPT`` answer; ``refuse_next(answer,
+n)`` makes the next ``n`` recipients get ``answer`` (e.g. a transient ``451`` or a permanent
+``550``), then it accepts again. With ``credentials`` it requires ``AUTH`` (over plain text:
+loopback only). It stops when the ``with`` block (or the test's fixture) ends.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def _ports() -> list[int]:
-    first, _, last = os.environ.get("AIMG_TEST_SMTP_PORTS", "18600-18699").partition("-")
+    first, _, last = os.environ.get("AIMG_TEST_SMTP_PORTS", "18650-18699").partition("-")
     ports = list(range(int(first), int(last or first) + 1))
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    offset = int(worker[2:]) * 25 % len(ports) if worker[2:].isdigit() else 0
+    offset = int(worker[2:]) * 10 % len(ports) if worker[2:].isdigit() else 0
     return ports[offset:] + ports[:offset]
 
 
