@@ -20,9 +20,9 @@ from PIL import Image
 from tests.support.client import ApiResponse
 from tests.support.personas import Persona
 
-#: This engineer's loopback ports: S3 from 18610, the legacy file server from 18630 (+ xdist index).
-S3_PORT_BASE = 18610
-LEGACY_PORT_BASE = 18630
+#: This engineer's loopback ports: S3 from 18510, the legacy file server from 18530 (+ xdist index).
+S3_PORT_BASE = 18510
+LEGACY_PORT_BASE = 18530
 
 
 def _worker_index(worker_id: str) -> int:

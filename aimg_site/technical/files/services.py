@@ -8,17 +8,24 @@ transaction that a failed storage delete rolls back.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Conflict
 
-from ..models import FileRendition, StoredFile
+from ..models import FileRendition, LegacyRendition, StoredFile
 from . import imaging, renditions, store
+from .serving import FileCorrupted
+from .digest import Sha256InBackground
 from .ids import new_file_id, new_storage_name
 from .selectors import file_get, rendition_find
 
@@ -72,15 +79,38 @@ def file_store(
         raise
 
 
+def resize_stored(*, file: StoredFile, box: imaging.Box, verify: bool = True) -> bytes:
+    """``file`` resized into ``box``, its source read once; with ``verify``, hashed meanwhile on a
+    second thread (``digest``) and refused as damaged (``FileCorrupted``, a 500) unless its sha256
+    is the stored one, which wins over an image that does not decode."""
+    source = store.read_all(file.storage_name)
+    digest = Sha256InBackground(source) if verify else None
+    rejected: imaging.ImageRejected | None = None
+    data = b""
+    try:
+        data = imaging.resize(source, file.content_type, box)
+    except imaging.ImageRejected as exc:
+        rejected = exc
+    finally:
+        whole = digest is None or digest.matches(file.checksum)
+    if not whole:
+        logger.error("stored file %s failed its checksum check before resizing", file.storage_name)
+        raise FileCorrupted()
+    if rejected is not None:
+        raise rejected
+    return data
+
+
 def rendition_create(*, file: StoredFile, box: imaging.Box) -> tuple[FileRendition, bytes | None]:
-    """Resize ``file`` into ``box`` and store the rendition; returns it and its bytes (``None``
-    when another request stored the same rendition first: its row is returned, read it from storage).
+    """Resize ``file`` (its checksum checked) and store the rendition; returns it and its bytes
+    (``None`` when another request stored the same rendition first: its row is returned, read it
+    from storage).
 
     Two requests racing for a new rendition both resize; the unique constraint keeps one row and
     the loser deletes its copy. The insert is one statement (no transaction of its own needed).
     """
     width, height = box.width or 0, box.height or 0
-    data = imaging.resize(store.read_all(file.storage_name), file.content_type, box)
+    data = resize_stored(file=file, box=box)
     name = store.save(new_storage_name("renditions"), ContentFile(data))
     try:
         rendition = FileRendition.objects.create(
@@ -91,6 +121,7 @@ def rendition_create(*, file: StoredFile, box: imaging.Box) -> tuple[FileRenditi
             storage_name=name,
             content_type=file.content_type,
             size=len(data),
+            checksum=hashlib.sha256(data).hexdigest(),
         )
     except IntegrityError:
         store.delete(name)
@@ -99,6 +130,13 @@ def rendition_create(*, file: StoredFile, box: imaging.Box) -> tuple[FileRenditi
             raise
         return existing, None
     return rendition, data
+
+
+def rendition_discard(*, storage_name: str) -> None:
+    """Drop the rendition stored under ``storage_name``, its bytes damaged or gone (made again
+    when next asked for); its bytes go only if this call deleted its row."""
+    if FileRendition.objects.filter(storage_name=storage_name).delete()[0]:
+        store.delete(storage_name)
 
 
 def rendition_get_or_create(*, file: StoredFile, box: imaging.Box) -> FileRendition:
@@ -128,3 +166,74 @@ def file_remove(*, file_id: str) -> StoredFile:
         store.delete(name)
     renditions.forget(keys)
     return locked
+
+
+# --- renditions of the legacy file server's images -------------------------------------------------
+
+
+def _legacy_discard(rows: list[tuple[int, str]]) -> int:
+    """Delete these legacy renditions (id, storage name); bytes go only with a row this call deleted,
+    so two requests pruning the same rows do not both delete (and no row outlives its bytes)."""
+    removed = 0
+    for pk, name in rows:
+        if LegacyRendition.objects.filter(pk=pk).delete()[0]:
+            store.delete(name)
+            removed += 1
+    return removed
+
+
+def legacy_rendition_discard(*, rendition: LegacyRendition) -> None:
+    _legacy_discard([(rendition.pk, rendition.storage_name)])
+
+
+def legacy_renditions_prune(*, batch: int = 100) -> int:
+    """Delete expired legacy renditions, then the oldest past ``AIMG_LEGACY_RENDITION_MAX``, at most
+    ``batch`` of each per call (every new rendition calls this, so the table stays bounded)."""
+    now = timezone.now()
+    expired = list(
+        LegacyRendition.objects.filter(expires_at__lte=now)
+        .order_by("expires_at", "pk")
+        .values_list("pk", "storage_name")[:batch]
+    )
+    removed = _legacy_discard(expired)
+    excess = LegacyRendition.objects.count() - settings.AIMG_LEGACY_RENDITION_MAX
+    if excess > 0:
+        oldest = list(
+            LegacyRendition.objects.order_by("created_at", "pk").values_list("pk", "storage_name")[
+                : min(excess, batch)
+            ]
+        )
+        removed += _legacy_discard(oldest)
+    return removed
+
+
+def legacy_rendition_store(
+    *, legacy_id: str, box: imaging.Box, data: bytes, content_type: str
+) -> LegacyRendition | None:
+    """Keep a resized legacy image in storage for ``AIMG_LEGACY_RENDITION_SECONDS``; ``None`` when
+    another request stored the same one first. An expired copy of the same key is replaced."""
+    width, height = box.width or 0, box.height or 0
+    key = {"legacy_id": legacy_id, "width": width, "height": height, "mode": box.mode}
+    now = timezone.now()
+    _legacy_discard(
+        list(LegacyRendition.objects.filter(expires_at__lte=now, **key).values_list("pk", "storage_name"))
+    )
+    name = store.save(new_storage_name("legacy"), ContentFile(data))
+    try:
+        with transaction.atomic():  # a lost race must not break a caller's transaction
+            rendition = LegacyRendition.objects.create(
+                **key,
+                storage_name=name,
+                content_type=content_type,
+                size=len(data),
+                checksum=hashlib.sha256(data).hexdigest(),
+                expires_at=now + timedelta(seconds=settings.AIMG_LEGACY_RENDITION_SECONDS),
+            )
+    except IntegrityError:
+        store.delete(name)
+        return None
+    except BaseException:
+        store.delete(name)
+        raise
+    legacy_renditions_prune()
+    return rendition
