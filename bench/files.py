@@ -169,9 +169,9 @@ def main() -> None:
     from aimg_site.core.scoping import domain_context
     from aimg_site.core.selectors import domain_get
     from aimg_site.technical.files import renditions, store
-    from library.items.media import signed_query
     from aimg_site.technical.files.services import file_remove
     from aimg_site.technical.models import FileRendition
+    from library.items.media import signed_query
 
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
@@ -205,9 +205,7 @@ def main() -> None:
     throughput(client, static_path, {})
     rounds = []
     for _ in range(ROUNDS):
-        rounds.append(
-            (throughput(client, rendition_path, {}), throughput(client, static_path, {}))
-        )
+        rounds.append((throughput(client, rendition_path, {}), throughput(client, static_path, {})))
     cached_rps = statistics.median(r[0][0] for r in rounds)
     cached_mbs = statistics.median(r[0][1] for r in rounds)
     static_rps = statistics.median(r[1][0] for r in rounds)

@@ -93,7 +93,10 @@ class FileRendition(models.Model):
     content_type = models.CharField(max_length=255)
     size = models.BigIntegerField()
     checksum = models.CharField(
-        max_length=64, blank=True, default="", help_text="sha256 of the rendition's bytes (empty: not checked)."
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="sha256 of the rendition's bytes (empty: not checked).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -104,8 +104,10 @@ class GetFileApi(ApiView):
     ``ETag``/``Last-Modified`` with 304s, one byte range (206/416), CORS for any origin. The stored
     sha256 is checked unless ``skipChecksum`` (a damaged file is a 500, never served as whole).
     ``width``/``height`` (1 to 4096) and ``mode`` (``fit``: inside the box, the default; ``fill``:
-    cover and crop) resize png, jpeg and gif files, never enlarging them; each rendition is kept in
-    storage. ``fs=true`` also looks in the legacy file server.
+    cover and crop) resize png, jpeg and gif files, never enlarging them; as the reference says,
+    resizing does not check the source's checksum. Each rendition is kept in storage (with its own
+    checksum: a damaged one is made again). ``fs=true`` also looks in the legacy file server
+    (its resized images are kept in storage for a while too).
     """
 
     operation_id = "getFile"
@@ -159,10 +161,9 @@ class GetFileApi(ApiView):
     def rendition(self, file_id: str, box: imaging.Box, *, fs: bool, skip_checksum: bool):
         """A resized image: from the cache's note (no SQL), else the database, else made now.
 
-        A rendition is made from a source whose checksum matched, and stored with its own, checked
-        whenever it is served: a damaged (or vanished) rendition is dropped and made again. With
-        ``skipChecksum`` an unchecked source is resized, but that copy is not kept (it would be
-        served to everyone).
+        The source's checksum is not checked when resizing (the reference says so), but each
+        rendition is stored with its own, checked whenever it is served (unless ``skipChecksum``):
+        a damaged (or vanished) rendition is dropped and made again, never served.
         """
         width, height = box.width or 0, box.height or 0
         key = renditions.cache_key(file_id, width, height, box.mode)
@@ -188,15 +189,6 @@ class GetFileApi(ApiView):
                 return served
         self.check_resizable(stored.content_type, stored.size)
         try:
-            if skip_checksum:
-                return serving.serve_bytes(
-                    self.request,
-                    data=services.resize_stored(file=stored, box=box, verify=False),
-                    content_type=stored.content_type,
-                    file_name=stored.file_name,
-                    etag=f'"{stored.checksum[:40]}-{width}x{height}-{box.mode}-unchecked"',
-                    last_modified=stored.created_at,
-                )
             made, data = services.rendition_create(file=stored, box=box)
         except imaging.ImageRejected as exc:
             raise BadRequest(str(exc)) from None
@@ -274,7 +266,7 @@ class GetFileApi(ApiView):
                     services.legacy_rendition_discard(rendition=kept)
         found = legacy.legacy_fetch(file_id=file_id)
         body, content_type = found.data, found.content_type
-        last_modified = timezone.now()
+        last_modified, digest = timezone.now(), None
         if box is not None:
             self.check_resizable(content_type, len(body))
             try:
@@ -285,13 +277,13 @@ class GetFileApi(ApiView):
                 legacy_id=file_id, box=box, data=body, content_type=content_type
             )
             if kept is not None:
-                last_modified = kept.created_at
+                last_modified, digest = kept.created_at, kept.checksum
         return serving.serve_bytes(
             self.request,
             data=body,
             content_type=content_type,
             file_name=file_id,
-            etag=f'"legacy-{hashlib.sha256(body).hexdigest()[:40]}"',
+            etag=f'"legacy-{(digest or hashlib.sha256(body).hexdigest())[:40]}"',
             last_modified=last_modified,
         )
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
-
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -24,8 +23,6 @@ from aimg_site.api.exceptions import Conflict
 
 from ..models import FileRendition, LegacyRendition, StoredFile
 from . import imaging, renditions, store
-from .serving import FileCorrupted
-from .digest import Sha256InBackground
 from .ids import new_file_id, new_storage_name
 from .selectors import file_get, rendition_find
 
@@ -79,30 +76,14 @@ def file_store(
         raise
 
 
-def resize_stored(*, file: StoredFile, box: imaging.Box, verify: bool = True) -> bytes:
-    """``file`` resized into ``box``, its source read once; with ``verify``, hashed meanwhile on a
-    second thread (``digest``) and refused as damaged (``FileCorrupted``, a 500) unless its sha256
-    is the stored one, which wins over an image that does not decode."""
-    source = store.read_all(file.storage_name)
-    digest = Sha256InBackground(source) if verify else None
-    rejected: imaging.ImageRejected | None = None
-    data = b""
-    try:
-        data = imaging.resize(source, file.content_type, box)
-    except imaging.ImageRejected as exc:
-        rejected = exc
-    finally:
-        whole = digest is None or digest.matches(file.checksum)
-    if not whole:
-        logger.error("stored file %s failed its checksum check before resizing", file.storage_name)
-        raise FileCorrupted()
-    if rejected is not None:
-        raise rejected
-    return data
+def resize_stored(*, file: StoredFile, box: imaging.Box) -> bytes:
+    """``file`` resized into ``box``, its source read once (in one read from disk). The source's
+    checksum is not checked: the reference says resizing does not perform it."""
+    return imaging.resize(store.read_all(file.storage_name), file.content_type, box)
 
 
 def rendition_create(*, file: StoredFile, box: imaging.Box) -> tuple[FileRendition, bytes | None]:
-    """Resize ``file`` (its checksum checked) and store the rendition; returns it and its bytes
+    """Resize ``file`` and store the rendition with its own sha256; returns it and its bytes
     (``None`` when another request stored the same rendition first: its row is returned, read it
     from storage).
 

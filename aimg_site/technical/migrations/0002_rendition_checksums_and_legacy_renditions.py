@@ -4,36 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('technical', '0001_initial'),
+        ("technical", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='filerendition',
-            name='checksum',
-            field=models.CharField(blank=True, default='', help_text="sha256 of the rendition's bytes (empty: not checked).", max_length=64),
+            model_name="filerendition",
+            name="checksum",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="sha256 of the rendition's bytes (empty: not checked).",
+                max_length=64,
+            ),
         ),
         migrations.CreateModel(
-            name='LegacyRendition',
+            name="LegacyRendition",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('legacy_id', models.CharField(max_length=128)),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('mode', models.CharField(choices=[('fit', 'Fit'), ('fill', 'Fill')], max_length=4)),
-                ('storage_name', models.CharField(max_length=300, unique=True)),
-                ('content_type', models.CharField(max_length=255)),
-                ('size', models.BigIntegerField()),
-                ('checksum', models.CharField(help_text="sha256 of the rendition's bytes.", max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("legacy_id", models.CharField(max_length=128)),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("mode", models.CharField(choices=[("fit", "Fit"), ("fill", "Fill")], max_length=4)),
+                ("storage_name", models.CharField(max_length=300, unique=True)),
+                ("content_type", models.CharField(max_length=255)),
+                ("size", models.BigIntegerField()),
+                ("checksum", models.CharField(help_text="sha256 of the rendition's bytes.", max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['legacy_id', 'width', 'height', 'mode'],
-                'indexes': [models.Index(fields=['expires_at'], name='technical_legacy_expiry'), models.Index(fields=['created_at'], name='technical_legacy_created')],
-                'constraints': [models.UniqueConstraint(fields=('legacy_id', 'width', 'height', 'mode'), name='technical_legacy_rendition_once')],
+                "ordering": ["legacy_id", "width", "height", "mode"],
+                "indexes": [
+                    models.Index(fields=["expires_at"], name="technical_legacy_expiry"),
+                    models.Index(fields=["created_at"], name="technical_legacy_created"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("legacy_id", "width", "height", "mode"),
+                        name="technical_legacy_rendition_once",
+                    )
+                ],
             },
         ),
     ]
