@@ -15,16 +15,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from aimg_site.api.errors import ErrorCode
-from aimg_site.api.exceptions import Conflict
+from aimg_site.api.exceptions import Conflict, NotFound
 
 from ..models import FileRendition, LegacyRendition, StoredFile
 from . import imaging, renditions, store
 from .ids import new_file_id, new_storage_name
-from .selectors import file_get, rendition_find
+from .selectors import FILE_NOT_FOUND, file_get, rendition_find
 
 logger = logging.getLogger("aimg.technical.files")
 
@@ -76,6 +76,14 @@ def file_store(
         raise
 
 
+_INSERT_RENDITION_SQL = (
+    "INSERT INTO technical_filerendition "
+    "(file_id, width, height, mode, storage_name, content_type, size, checksum, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (file_id, width, height, mode) DO NOTHING RETURNING id"
+)
+
+
 def resize_stored(*, file: StoredFile, box: imaging.Box) -> bytes:
     """``file`` resized into ``box``, its source read once (in one read from disk). The source's
     checksum is not checked: the reference says resizing does not perform it."""
@@ -87,29 +95,54 @@ def rendition_create(*, file: StoredFile, box: imaging.Box) -> tuple[FileRenditi
     (``None`` when another request stored the same rendition first: its row is returned, read it
     from storage).
 
-    Two requests racing for a new rendition both resize; the unique constraint keeps one row and
-    the loser deletes its copy. The insert is one statement (no transaction of its own needed).
+    Two requests racing for a new rendition both resize; the unique constraint keeps one row
+    (``ON CONFLICT DO NOTHING``) and the loser deletes its copy. The insert is one plain statement
+    (no transaction of its own, no ORM work: this runs on every first request of a size).
     """
     width, height = box.width or 0, box.height or 0
     data = resize_stored(file=file, box=box)
     name = store.save(new_storage_name("renditions"), ContentFile(data))
+    rendition = FileRendition(
+        file=file,
+        width=width,
+        height=height,
+        mode=box.mode,
+        storage_name=name,
+        content_type=file.content_type,
+        size=len(data),
+        checksum=hashlib.sha256(data).hexdigest(),
+        created_at=timezone.now(),
+    )
     try:
-        rendition = FileRendition.objects.create(
-            file=file,
-            width=width,
-            height=height,
-            mode=box.mode,
-            storage_name=name,
-            content_type=file.content_type,
-            size=len(data),
-            checksum=hashlib.sha256(data).hexdigest(),
-        )
-    except IntegrityError:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_RENDITION_SQL,
+                [
+                    file.pk,
+                    width,
+                    height,
+                    box.mode,
+                    name,
+                    rendition.content_type,
+                    rendition.size,
+                    rendition.checksum,
+                    rendition.created_at,
+                ],
+            )
+            inserted = cursor.fetchone()
+    except IntegrityError:  # the file was removed meanwhile (its foreign key is gone)
+        store.delete(name)
+        raise NotFound(FILE_NOT_FOUND) from None
+    except BaseException:
+        store.delete(name)
+        raise
+    if inserted is None:  # another request stored this rendition first: keep its copy
         store.delete(name)
         existing = rendition_find(file=file, width=width, height=height, mode=box.mode)
-        if existing is None:  # the file was removed meanwhile
-            raise
+        if existing is None:  # and the file was removed since
+            raise NotFound(FILE_NOT_FOUND)
         return existing, None
+    rendition.pk = inserted[0]
     return rendition, data
 
 
