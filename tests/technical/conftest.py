@@ -98,6 +98,19 @@ class LegacyHandler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.1)
             return
+        if name == "broken":
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if name == "chunked":  # no Content-Length: the cap is counted while reading
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for _ in range(20):
+                self.wfile.write(b"1000\r\n" + b"y" * 0x1000 + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
         if name == "redirect":
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.1:1/elsewhere")

@@ -192,6 +192,18 @@ def test_a_legacy_image_that_does_not_resize_is_a_400_and_nothing_is_kept(legacy
     assert LegacyRendition.objects.count() == 0
 
 
+@pytest.mark.parametrize("params", [{}, {"width": 10}])
+def test_legacy_failures_are_a_503_or_404_and_nothing_is_kept(legacy, settings, params):
+    assert get_file(id="broken", fs="true", **params).status_code == 503
+    assert get_file(id="missing", fs="true", **params).status_code == 404
+    settings.AIMG_LEGACY_FILE_MAX_BYTES = 10_000
+    assert get_file(id="chunked", fs="true", **params).status_code == 503  # past the cap, undeclared
+    settings.AIMG_LEGACY_FILE_SERVER_URL = "http://127.0.0.1:18599/legacy"  # nothing listens there
+    response = get_file(id="anything", fs="true", **params)
+    assert response.status_code == 503 and response.json()["hasError"] is True
+    assert LegacyRendition.objects.count() == 0
+
+
 # --- hostile input ------------------------------------------------------------------------------------
 
 MORE_TRAVERSALS = [
