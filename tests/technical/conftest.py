@@ -20,9 +20,10 @@ from PIL import Image
 from tests.support.client import ApiResponse
 from tests.support.personas import Persona
 
-#: This engineer's loopback ports: S3 from 18510, the legacy file server from 18530 (+ xdist index).
-S3_PORT_BASE = 18510
-LEGACY_PORT_BASE = 18530
+#: Loopback ports (+ xdist index): S3 from 18580, the legacy file server from 18590, the top of
+#: 18500-18599, whose bottom the console's live server takes first (AIMG_TEST_PORTS).
+S3_PORT_BASE = 18580
+LEGACY_PORT_BASE = 18590
 
 
 def _worker_index(worker_id: str) -> int:
