@@ -279,6 +279,9 @@ AIMG_FILE_MAX_SOURCE_PIXELS = env.int("AIMG_FILE_MAX_SOURCE_PIXELS", default=50_
 AIMG_LEGACY_FILE_SERVER_URL = env.str("AIMG_LEGACY_FILE_SERVER_URL", default="")
 AIMG_LEGACY_FILE_MAX_BYTES = env.int("AIMG_LEGACY_FILE_MAX_BYTES", default=50 * 1024 * 1024)
 AIMG_LEGACY_FILE_SECONDS = env.float("AIMG_LEGACY_FILE_SECONDS", default=20.0)
+# Resized legacy files kept in storage: for how long, and how many at most.
+AIMG_LEGACY_RENDITION_SECONDS = env.int("AIMG_LEGACY_RENDITION_SECONDS", default=7 * 24 * 3600)
+AIMG_LEGACY_RENDITION_MAX = env.int("AIMG_LEGACY_RENDITION_MAX", default=10_000)
 if AIMG_LEGACY_FILE_SERVER_URL and urlsplit(AIMG_LEGACY_FILE_SERVER_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured("AIMG_LEGACY_FILE_SERVER_URL must be an http(s) URL.")
 # pgQuery's own PostgreSQL role (manage.py pgquery_role creates it); host and port default to DATABASE_URL's.

@@ -92,6 +92,12 @@ class FileRendition(models.Model):
     storage_name = models.CharField(max_length=300, unique=True)
     content_type = models.CharField(max_length=255)
     size = models.BigIntegerField()
+    checksum = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="sha256 of the rendition's bytes (empty: not checked).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -104,3 +110,41 @@ class FileRendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id} {self.width}x{self.height} {self.mode}"
+
+
+class LegacyRendition(models.Model):
+    """A resized copy of a legacy file server's image (``getFile?fs=true`` with a size), kept in storage.
+
+    Keyed by the legacy id (checked against ``FILE_ID_PATTERN``, never part of a storage name: the
+    bytes lie under a random ``storage_name``), the requested box and mode. The legacy server's
+    files may change, so a copy is served until ``expires_at`` only
+    (``AIMG_LEGACY_RENDITION_SECONDS``) and made again after; the table is bounded
+    (``AIMG_LEGACY_RENDITION_MAX`` rows: each new copy prunes expired ones and then the oldest).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    legacy_id = models.CharField(max_length=128)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    mode = models.CharField(max_length=4, choices=FileRendition.Mode.choices)
+    storage_name = models.CharField(max_length=300, unique=True)
+    content_type = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    checksum = models.CharField(max_length=64, help_text="sha256 of the rendition's bytes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["legacy_id", "width", "height", "mode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legacy_id", "width", "height", "mode"], name="technical_legacy_rendition_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["expires_at"], name="technical_legacy_expiry"),
+            models.Index(fields=["created_at"], name="technical_legacy_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"legacy {self.legacy_id} {self.width}x{self.height} {self.mode}"

@@ -20,9 +20,10 @@ from PIL import Image
 from tests.support.client import ApiResponse
 from tests.support.personas import Persona
 
-#: This engineer's loopback ports: S3 from 18610, the legacy file server from 18630 (+ xdist index).
-S3_PORT_BASE = 18610
-LEGACY_PORT_BASE = 18630
+#: Loopback ports (+ xdist index): S3 from 18580, the legacy file server from 18590, the top of
+#: 18500-18599, whose bottom the console's live server takes first (AIMG_TEST_PORTS).
+S3_PORT_BASE = 18580
+LEGACY_PORT_BASE = 18590
 
 
 def _worker_index(worker_id: str) -> int:
@@ -97,6 +98,19 @@ class LegacyHandler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"x" * 1000)
                 self.wfile.flush()
                 time.sleep(0.1)
+            return
+        if name == "broken":
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if name == "chunked":  # no Content-Length: the cap is counted while reading
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for _ in range(20):
+                self.wfile.write(b"1000\r\n" + b"y" * 0x1000 + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
             return
         if name == "redirect":
             self.send_response(302)

@@ -104,8 +104,10 @@ class GetFileApi(ApiView):
     ``ETag``/``Last-Modified`` with 304s, one byte range (206/416), CORS for any origin. The stored
     sha256 is checked unless ``skipChecksum`` (a damaged file is a 500, never served as whole).
     ``width``/``height`` (1 to 4096) and ``mode`` (``fit``: inside the box, the default; ``fill``:
-    cover and crop) resize png, jpeg and gif files, never enlarging them; each rendition is kept in
-    storage. ``fs=true`` also looks in the legacy file server.
+    cover and crop) resize png, jpeg and gif files, never enlarging them; as the reference says,
+    resizing does not check the source's checksum. Each rendition is kept in storage (with its own
+    checksum: a damaged one is made again). ``fs=true`` also looks in the legacy file server
+    (its resized images are kept in storage for a while too).
     """
 
     operation_id = "getFile"
@@ -137,13 +139,14 @@ class GetFileApi(ApiView):
             )
         elif "mode" in data:
             raise InvalidParameter("mode", "needs width or height")
+        skip = bool(data.get("skipChecksum"))
         if box is not None:
-            return self.rendition(file_id, box, fs=bool(data.get("fs")))
+            return self.rendition(file_id, box, fs=bool(data.get("fs")), skip_checksum=skip)
         stored = selectors.file_find(file_id=file_id)
         if stored is None:
             if not data.get("fs"):
                 raise NotFound(selectors.FILE_NOT_FOUND)
-            return self.legacy(file_id, None)
+            return self.legacy(file_id, None, skip_checksum=skip)
         return serving.serve(
             request,
             storage_name=stored.storage_name,
@@ -152,59 +155,80 @@ class GetFileApi(ApiView):
             file_name=stored.file_name,
             etag=f'"{stored.checksum}"',
             last_modified=stored.created_at,
-            checksum=None if data.get("skipChecksum") else stored.checksum,
+            checksum=None if skip else stored.checksum,
         )
 
-    def rendition(self, file_id: str, box: imaging.Box, *, fs: bool):
-        """A resized image: from the cache's note (no SQL), else the database, else made now."""
+    def rendition(self, file_id: str, box: imaging.Box, *, fs: bool, skip_checksum: bool):
+        """A resized image: from the cache's note (no SQL), else the database, else made now.
+
+        The source's checksum is not checked when resizing (the reference says so), but each
+        rendition is stored with its own, checked whenever it is served (unless ``skipChecksum``):
+        a damaged (or vanished) rendition is dropped and made again, never served.
+        """
         width, height = box.width or 0, box.height or 0
+        key = renditions.cache_key(file_id, width, height, box.mode)
         ref = renditions.remembered(file_id, width, height, box.mode)
         if ref is not None:
-            try:
-                return self.serve_rendition(ref)
-            except Exception as exc:
-                if not store.is_missing(exc):
-                    raise
-                # Its bytes are gone (the file was removed meanwhile): go on through the database.
-                renditions.forget([renditions.cache_key(file_id, width, height, box.mode)])
+            served = self.serve_rendition(ref, skip_checksum=skip_checksum)
+            if served is not None:
+                return served
+            # Its bytes are gone (the file was removed meanwhile) or damaged: go on through the database.
+            renditions.forget([key])
         stored, found = selectors.file_with_rendition(
             file_id=file_id, width=width, height=height, mode=box.mode
         )
         if stored is None:
             if not fs:
                 raise NotFound(selectors.FILE_NOT_FOUND)
-            return self.legacy(file_id, box)
-        data = None
-        if found is None:
-            self.check_resizable(stored.content_type, stored.size)
-            try:
-                found, data = services.rendition_create(file=stored, box=box)
-            except imaging.ImageRejected as exc:
-                raise BadRequest(str(exc)) from None
-        ref = renditions.rendition_ref(found, file_name=stored.file_name, checksum=stored.checksum)
+            return self.legacy(file_id, box, skip_checksum=skip_checksum)
+        if found is not None:
+            ref = renditions.rendition_ref(found, file_name=stored.file_name, checksum=stored.checksum)
+            served = self.serve_rendition(ref, skip_checksum=skip_checksum)
+            if served is not None:
+                renditions.remember(file_id, width, height, box.mode, ref)
+                return served
+        self.check_resizable(stored.content_type, stored.size)
+        try:
+            made, data = services.rendition_create(file=stored, box=box)
+        except imaging.ImageRejected as exc:
+            raise BadRequest(str(exc)) from None
+        ref = renditions.rendition_ref(made, file_name=stored.file_name, checksum=stored.checksum)
         renditions.remember(file_id, width, height, box.mode, ref)
-        if data is not None:
-            return serving.serve_bytes(
-                self.request,
-                data=data,
-                content_type=ref.content_type,
-                file_name=ref.file_name,
-                etag=ref.etag,
-                last_modified=ref.created_at,
-            )
-        return self.serve_rendition(ref)
-
-    def serve_rendition(self, ref: renditions.RenditionRef):
-        return serving.serve(
+        if data is None:  # another request stored it first
+            served = self.serve_rendition(ref, skip_checksum=skip_checksum)
+            if served is None:
+                raise NotFound(selectors.FILE_NOT_FOUND)  # removed meanwhile
+            return served
+        return serving.serve_bytes(
             self.request,
-            storage_name=ref.storage_name,
-            size=ref.size,
+            data=data,
             content_type=ref.content_type,
             file_name=ref.file_name,
             etag=ref.etag,
             last_modified=ref.created_at,
-            checksum=None,
         )
+
+    def serve_rendition(self, ref: renditions.RenditionRef, *, skip_checksum: bool):
+        """The response for a stored rendition; ``None`` (and the rendition dropped) when its bytes
+        are missing or no longer match their checksum."""
+        try:
+            return serving.serve(
+                self.request,
+                storage_name=ref.storage_name,
+                size=ref.size,
+                content_type=ref.content_type,
+                file_name=ref.file_name,
+                etag=ref.etag,
+                last_modified=ref.created_at,
+                checksum=None if skip_checksum or not ref.checksum else ref.checksum,
+            )
+        except serving.FileCorrupted:
+            pass
+        except Exception as exc:
+            if not store.is_missing(exc):
+                raise
+        services.rendition_discard(storage_name=ref.storage_name)
+        return None
 
     @staticmethod
     def check_resizable(content_type: str, size: int) -> None:
@@ -215,22 +239,52 @@ class GetFileApi(ApiView):
                 f"The image is larger than {settings.AIMG_FILE_MAX_RESIZE_SOURCE_BYTES} bytes: it is not resized."
             )
 
-    def legacy(self, file_id: str, box):
+    def legacy(self, file_id: str, box: imaging.Box | None, *, skip_checksum: bool):
+        """``fs=true``: the legacy file server's file; a resized one is kept in storage for a while
+        (``LegacyRendition``) and served from there until it expires."""
+        if box is not None:
+            kept = selectors.legacy_rendition_find(
+                legacy_id=file_id, width=box.width or 0, height=box.height or 0, mode=box.mode
+            )
+            if kept is not None:
+                try:
+                    return serving.serve(
+                        self.request,
+                        storage_name=kept.storage_name,
+                        size=kept.size,
+                        content_type=kept.content_type,
+                        file_name=file_id,
+                        etag=f'"legacy-{kept.checksum[:40]}"',
+                        last_modified=kept.created_at,
+                        checksum=None if skip_checksum else kept.checksum,
+                    )
+                except serving.FileCorrupted:
+                    services.legacy_rendition_discard(rendition=kept)  # made again below
+                except Exception as exc:
+                    if not store.is_missing(exc):
+                        raise
+                    services.legacy_rendition_discard(rendition=kept)
         found = legacy.legacy_fetch(file_id=file_id)
         body, content_type = found.data, found.content_type
+        last_modified, digest = timezone.now(), None
         if box is not None:
             self.check_resizable(content_type, len(body))
             try:
                 body = imaging.resize(body, content_type, box)
             except imaging.ImageRejected as exc:
                 raise BadRequest(str(exc)) from None
+            kept = services.legacy_rendition_store(
+                legacy_id=file_id, box=box, data=body, content_type=content_type
+            )
+            if kept is not None:
+                last_modified, digest = kept.created_at, kept.checksum
         return serving.serve_bytes(
             self.request,
             data=body,
             content_type=content_type,
             file_name=file_id,
-            etag=f'"legacy-{hashlib.sha256(body).hexdigest()[:40]}"',
-            last_modified=timezone.now(),
+            etag=f'"legacy-{(digest or hashlib.sha256(body).hexdigest())[:40]}"',
+            last_modified=last_modified,
         )
 
 

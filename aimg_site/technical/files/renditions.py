@@ -36,6 +36,7 @@ class RenditionRef:
     file_name: str
     etag: str
     created_ts: float
+    checksum: str = ""  # the rendition's sha256, checked when it is served (empty: made before it was kept)
 
     @property
     def created_at(self) -> datetime:
@@ -43,7 +44,7 @@ class RenditionRef:
 
 
 def cache_key(file_id: str, width: int, height: int, mode: str) -> str:
-    return f"technical:rendition:v1:{file_id}:{width}:{height}:{mode}"
+    return f"technical:rendition:v2:{file_id}:{width}:{height}:{mode}"
 
 
 def rendition_ref(rendition: FileRendition, *, file_name: str, checksum: str) -> RenditionRef:
@@ -54,6 +55,7 @@ def rendition_ref(rendition: FileRendition, *, file_name: str, checksum: str) ->
         file_name=file_name,
         etag=f'"{checksum[:40]}-{rendition.width}x{rendition.height}-{rendition.mode}"',
         created_ts=rendition.created_at.timestamp(),
+        checksum=rendition.checksum,
     )
 
 
