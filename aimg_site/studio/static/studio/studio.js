@@ -231,7 +231,7 @@
     const hidden = state.models.length - usable.length;
     $("model-hint").textContent = hidden
       ? signedIn()
-        ? `${hidden} more model${hidden > 1 ? "s" : ""} need a higher tier.`
+        ? `${hidden} more model${hidden > 1 ? "s need" : " needs"} a higher tier.`
         : `Sign in for ${hidden} more model${hidden > 1 ? "s" : ""}.`
       : "";
     $("generate-button").disabled = usable.length === 0;
