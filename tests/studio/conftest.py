@@ -59,6 +59,7 @@ class Inbox:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.port = 0
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
@@ -80,6 +81,7 @@ def smtp_inbox(settings):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
+    inbox.port = controller.port  # for a worker process: EMAIL_URL=smtp://127.0.0.1:<port>
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -116,14 +118,15 @@ def screenshot():
 @pytest.fixture
 def start_worker():
     """Jobs go to Celery instead of running inline, from the start of the test; ``start_worker(**env)``
-    starts a real ``celery worker`` process (one job at a time, as a GPU would) on the test database
+    starts a real ``celery worker`` process (one task at a time unless ``concurrency``: one job at a
+    time, as a GPU would) on the test database
     and this test process's queue. Until then, every job stays queued. Stopped, and eager Celery
     back, after the test."""
     celery_app.conf.task_always_eager = False
     workers: list[WorkerProcess] = []
 
-    def start(**env: str) -> WorkerProcess:
-        worker = WorkerProcess(f"studio{len(workers)}", env=env)
+    def start(concurrency: int = 1, **env: str) -> WorkerProcess:
+        worker = WorkerProcess(f"studio{len(workers)}", concurrency=concurrency, env=env)
         workers.append(worker)
         return worker
 

@@ -10,10 +10,21 @@ import time
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from generation.models import GenerationJob, JobStatus
 from library.models import Item
-from tests.studio.test_studio_browser import css, image_loaded, no_script_errors, wait, wait_ready
+from tests.accounts.conftest import code_and_link_from
+from tests.studio.test_studio_browser import (
+    EMAIL,
+    css,
+    css_all,
+    image_loaded,
+    no_script_errors,
+    open_screen,
+    wait,
+    wait_ready,
+)
 from tests.support.assertions import assert_envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -138,4 +149,60 @@ def test_a_queued_job_shows_its_place_then_a_moving_progress_bar_and_cancel_stop
     assert job.status == JobStatus.CANCELLED
     assert Item.objects.get(id=mine).media.name == placeholder  # the cancelled render wrote nothing
     assert card_state(d, mine)["status"] == "cancelled"  # still, after a poll
+    assert no_script_errors(d) == []
+
+
+def test_a_guest_who_signs_in_while_a_job_runs_sees_it_finish_in_the_card_and_the_library(
+    studio, browser, smtp_inbox, start_worker
+):
+    """The newcomer's path (README): generate as a guest, sign in, browse the library; here the
+    job is still running when the guest signs in and opens the library."""
+    d = browser
+    # The worker sends the sign-in email too (a Celery task, to the test's SMTP server), beside the job.
+    worker = start_worker(
+        concurrency=2,
+        AIMG_LOCAL_SECONDS_PER_STEP=str(SECONDS_PER_STEP),
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_inbox.port}",
+    )
+    d.get(studio + "/")
+    wait_ready(d)
+    mine = generate(d, "a harbour at dawn", steps=40)  # 8 s once it starts
+    placeholder = Item.objects.get(id=mine).media.name
+
+    open_screen(d, "account")
+    css(d, "#otp-email").send_keys(EMAIL)
+    css(d, "#otp-send").click()
+    wait(d, lambda d: css(d, "#otp-code").is_displayed())
+    code, _link = code_and_link_from(
+        smtp_inbox.wait_for(EMAIL).get_body(preferencelist=("plain",)).get_content()
+    )
+    css(d, "#otp-code").send_keys(code, Keys.ENTER)
+    wait(d, lambda d: css(d, "#signed-in").is_displayed(), message="signed in")
+    assert card_state(d, mine)["status"] in ("queued", "running")  # signed in before it ended
+    assert Item.objects.get(id=mine).owner.email == EMAIL  # the guest's job is the account's now
+
+    # The library lists it at once (its stand-in picture), and shows the image once it is done.
+    open_screen(d, "library")
+    in_library = wait(d, lambda d: css(d, f'#library-grid [data-item-id="{mine}"] img'), message="listed")
+    assert placeholder in in_library.get_attribute("src")
+    # The card (its screen hidden) keeps checking the job with the new session id.
+    wait(
+        d,
+        lambda d: card_state(d, mine)["status"] == "completed",
+        timeout=60,
+        message=f"the card sees the job complete\n{worker.tail()}",
+    )
+    final = Item.objects.get(id=mine).media.name
+    assert final != placeholder
+    shown = wait(
+        d,
+        lambda d: (
+            (img := css(d, f'#library-grid [data-item-id="{mine}"] img')).get_attribute("src").count(final)
+            and img
+        ),
+        timeout=10,
+        message="the library card shows the finished image",
+    )
+    wait(d, lambda d: image_loaded(d, shown))
+    assert len(css_all(d, f'#library-grid [data-item-id="{mine}"]')) == 1
     assert no_script_errors(d) == []
