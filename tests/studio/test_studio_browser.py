@@ -161,7 +161,7 @@ def test_a_guest_generates_signs_in_and_manages_the_library(studio, smtp_inbox, 
         lambda d: [o.get_attribute("value") for o in Select(css(d, "#model")).options] == ["f222", "model3"],
         message="the signed-in user's models",
     )
-    assert css(d, "#model-hint").text == "1 more model needs a higher tier."
+    assert css(d, "#model-hint").get_attribute("textContent") == "1 more model needs a higher tier."
     screenshot(d, "3-account")
 
     # --- More than a page of items; the session survives a reload.
