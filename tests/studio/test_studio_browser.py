@@ -3,7 +3,7 @@
 A guest generates an image, signs in with the code read from the test's own SMTP server, finds
 that image in the library beside more than a page of items, tags it, moves it to a new folder,
 likes it, submits it for approval, deletes and restores it; then the public gallery and a phone
-screen. A screenshot of each screen is kept under var/artifacts/studio/.
+screen. A screenshot of each screen is kept under var/test-artifacts/studio/.
 """
 
 from __future__ import annotations
