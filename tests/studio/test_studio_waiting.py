@@ -63,14 +63,10 @@ def generate(driver, prompt: str, steps: int) -> str:
     css(driver, "#generate-button").click()
 
     def new_card(d):
-        ids = {
-            c.get_attribute("data-item-id") for c in d.find_elements(By.CSS_SELECTOR, "#jobs .job")
-        } - before
-        return (
-            ids.pop()
-            if ids
-            else (css(d, "#generate-error").text and pytest.fail(css(d, "#generate-error").text))
-        )
+        if error := css(d, "#generate-error").text:
+            pytest.fail(f"generateImage refused: {error}")
+        ids = {c.get_attribute("data-item-id") for c in d.find_elements(By.CSS_SELECTOR, "#jobs .job")}
+        return (ids - before).pop() if ids - before else None
 
     return wait(driver, new_card, timeout=15, message="the new job's card")
 
