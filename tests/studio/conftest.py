@@ -1,12 +1,11 @@
-"""Studio fixtures: a live server on 127.0.0.1, headless Chromium through Selenium, a real SMTP
-server whose inbox the test reads, and the folder screenshots are kept in (a test artifact)."""
+"""Studio fixtures: a live server on 127.0.0.1, headless Chromium through Selenium (both from
+``tests.support.browser``, shared with the console's tests), a real SMTP server whose inbox the
+test reads, a real Celery worker for the tests that watch a job wait and run, and the folder
+screenshots are kept in (a test artifact)."""
 
 from __future__ import annotations
 
-import base64
 import email
-import os
-import shutil
 import socket
 import time
 from email import policy
@@ -14,28 +13,19 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from pytest_django.live_server_helper import LiveServer
 
+from aimg_site.celery import app as celery_app
 from aimg_site.core.selectors import domain_get
 from generation.catalog import catalog_load
-
-ROOT = Path(__file__).resolve().parents[2]
-#: Screenshots of each screen, kept after the run (var/ is git-ignored; CI may collect it).
-ARTIFACTS = Path(os.environ.get("AIMG_STUDIO_ARTIFACTS", ROOT / "var" / "artifacts" / "studio"))
-
-
-def _binary(variable: str, *names: str) -> str | None:
-    if os.environ.get(variable):
-        return os.environ[variable]
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-CHROMIUM = _binary("AIMG_CHROMIUM", "chromium", "chromium-browser", "google-chrome")
-CHROMEDRIVER = _binary("AIMG_CHROMEDRIVER", "chromedriver")
+from tests.support.browser import (
+    artifacts_dir,
+    chromium_driver,
+    full_page_screenshot,
+    require_browser,
+    start_live_server,
+    stop_live_server,
+)
+from tests.support.workers import WorkerProcess
 
 
 def _free_port() -> int:
@@ -45,21 +35,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(request):
-    """pytest-django's live server, bound to 127.0.0.1 (its default is ``localhost``) on a port the
-    kernel hands out."""
-    server = LiveServer(f"127.0.0.1:{_free_port()}")
+def studio_server(worker_id, django_db_blocker):
+    """pytest-django's live server on 127.0.0.1 and a port of ``AIMG_TEST_PORTS``, for the whole
+    session (the tests are skipped first when there is no browser, see ``require_browser``)."""
+    require_browser()
+    with django_db_blocker.unblock():
+        server = start_live_server(worker_id)
     yield server
-    server.stop()
+    stop_live_server(server)
 
 
 @pytest.fixture
-def studio(settings, live_server):
+def studio(settings, studio_server, transactional_db):
     """The studio switched on (DEBUG stays off, as under gunicorn), the catalog loaded; its URL."""
     settings.AIMG_STUDIO = True
     for name in ("freejourney.ai", "sexy.ai"):
         catalog_load(domain=domain_get(name))
-    return live_server.url
+    return studio_server.url
 
 
 class Inbox:
@@ -67,6 +59,7 @@ class Inbox:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.port = 0
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
@@ -88,6 +81,7 @@ def smtp_inbox(settings):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
+    inbox.port = controller.port  # for a worker process: EMAIL_URL=smtp://127.0.0.1:<port>
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -97,76 +91,46 @@ def smtp_inbox(settings):
     controller.stop()
 
 
-def _chrome(width: int, height: int, mobile: bool = False):
-    if not (CHROMIUM and CHROMEDRIVER):
-        message = "Chromium and chromedriver are needed (apt-get install chromium chromium-driver)"
-        if os.environ.get("AIMG_REQUIRE_BROWSER_TESTS"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-extensions",
-        "--disable-background-networking",
-        f"--window-size={width},{height}",
-        "--lang=en-US",
-    ):
-        options.add_argument(argument)
-    if mobile:
-        options.add_experimental_option(
-            "mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}}
-        )
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver path: Selenium Manager never tries to download one.
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
-
-
 @pytest.fixture
 def browser():
-    driver = _chrome(1280, 1000)
+    driver = chromium_driver(1280, 1000)
     yield driver
     driver.quit()
 
 
 @pytest.fixture
 def phone():
-    driver = _chrome(390, 844, mobile=True)
+    driver = chromium_driver(390, 844, mobile=True)
     yield driver
     driver.quit()
 
 
 @pytest.fixture
 def screenshot():
-    """``screenshot(driver, name)`` keeps a PNG of the whole page under ARTIFACTS."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    """``screenshot(driver, name)`` keeps a PNG of the whole page under var/test-artifacts/studio/."""
 
     def take(driver, name: str) -> Path:
-        path = ARTIFACTS / f"{name}.png"
-        width, height = driver.execute_script(
-            "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
-        )
-        # The whole page, not just the window (Chromium's DevTools protocol; the page's own
-        # viewport is left alone, so nothing on it reflows).
-        shot = driver.execute_cdp_cmd(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1},
-            },
-        )
-        path.write_bytes(base64.b64decode(shot["data"]))
-        assert path.stat().st_size > 1000
-        return path
+        return full_page_screenshot(driver, artifacts_dir("studio") / f"{name}.png")
 
     return take
+
+
+@pytest.fixture
+def start_worker():
+    """Jobs go to Celery instead of running inline, from the start of the test; ``start_worker(**env)``
+    starts a real ``celery worker`` process (one task at a time unless ``concurrency``: one job at a
+    time, as a GPU would) on the test database
+    and this test process's queue. Until then, every job stays queued. Stopped, and eager Celery
+    back, after the test."""
+    celery_app.conf.task_always_eager = False
+    workers: list[WorkerProcess] = []
+
+    def start(concurrency: int = 1, **env: str) -> WorkerProcess:
+        worker = WorkerProcess(f"studio{len(workers)}", concurrency=concurrency, env=env)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    celery_app.conf.task_always_eager = True

@@ -3,7 +3,7 @@
 A guest generates an image, signs in with the code read from the test's own SMTP server, finds
 that image in the library beside more than a page of items, tags it, moves it to a new folder,
 likes it, submits it for approval, deletes and restores it; then the public gallery and a phone
-screen. A screenshot of each screen is kept under var/artifacts/studio/.
+screen. A screenshot of each screen is kept under var/test-artifacts/studio/.
 """
 
 from __future__ import annotations
@@ -161,6 +161,7 @@ def test_a_guest_generates_signs_in_and_manages_the_library(studio, smtp_inbox, 
         lambda d: [o.get_attribute("value") for o in Select(css(d, "#model")).options] == ["f222", "model3"],
         message="the signed-in user's models",
     )
+    assert css(d, "#model-hint").get_attribute("textContent") == "1 more model needs a higher tier."
     screenshot(d, "3-account")
 
     # --- More than a page of items; the session survives a reload.

@@ -22,7 +22,6 @@
     screen: null,
     libraryItems: new Map(),
     selected: new Set(),
-    polls: new Map(),
   };
 
   // --- small helpers -------------------------------------------------------------------------
@@ -231,7 +230,7 @@
     const hidden = state.models.length - usable.length;
     $("model-hint").textContent = hidden
       ? signedIn()
-        ? `${hidden} more model${hidden > 1 ? "s" : ""} need a higher tier.`
+        ? `${hidden} more model${hidden > 1 ? "s need" : " needs"} a higher tier.`
         : `Sign in for ${hidden} more model${hidden > 1 ? "s" : ""}.`
       : "";
     $("generate-button").disabled = usable.length === 0;
@@ -352,6 +351,9 @@
         media.dataset.url = status.url;
         media.replaceChildren(mediaElement(status.url, status.mtype, label));
         if (frames.length) media.append(frameStrip(frames));
+        // The library lists a job's item from the start, with a stand-in picture: now the real one.
+        const item = state.libraryItems.get(card.dataset.itemId);
+        if (item && item.url !== status.url) replaceCard(Object.assign(item, { url: status.url, mtype: status.mtype }));
       }
     } else if (frames.length) {
       // A video in progress: its latest frame.
@@ -370,14 +372,16 @@
   }
 
   /* getItemStatus until the job ends: about once a second while it runs, backing off while it
-   * waits, and honouring Retry-After (or doubling the wait) on a 429. */
-  async function pollJob(card, job) {
-    if (state.polls.has(job.imageID)) return;
-    state.polls.set(job.imageID, true);
+   * waits, and honouring Retry-After (or doubling the wait) on a 429. One loop per card: a card
+   * drawn again (a sign-in redraws them) gets its own loop, and the old card's loop ends. */
+  async function pollJob(card, job, firstWait = 700) {
+    if (card.dataset.polling) return;
+    card.dataset.polling = "true";
     let delay = 700;
     try {
-      for (;;) {
-        await sleep(document.hidden ? Math.max(delay, 10000) : delay);
+      for (let first = true; ; first = false) {
+        const wait = first ? firstWait : delay;
+        await sleep(document.hidden ? Math.max(wait, 10000) : wait);
         if (!card.isConnected) return;
         let status;
         try {
@@ -403,7 +407,7 @@
         delay = status.status === "running" ? 1000 : Math.min(delay * 1.5, 5000);
       }
     } finally {
-      state.polls.delete(job.imageID);
+      delete card.dataset.polling;
     }
   }
 
@@ -421,7 +425,7 @@
     jobs.forEach((job) => {
       const card = jobCard(job);
       $("jobs").append(card);
-      pollJob(card, job);
+      pollJob(card, job, 0);
     });
   }
 
