@@ -10,15 +10,12 @@ ends, since sending again cannot succeed.
 from __future__ import annotations
 
 import logging
-from smtplib import SMTPException, SMTPRecipientsRefused
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from aimg_site.core.mail import MAIL_RETRY, send_templated_mail
 from aimg_site.core.scoping import domain_context
-from aimg_site.core.selectors import domain_sender
 
 from .models import OneTimePassword
 from .sessions.services import sessions_delete_expired
@@ -27,27 +24,7 @@ from .signin.otp import magic_link, otp_validity, otps_delete_expired
 logger = logging.getLogger(__name__)
 
 
-class TransientMailError(Exception):
-    """Sending failed in a way that may succeed later (retried)."""
-
-
-def mail_failure_is_permanent(exc: Exception) -> bool:
-    """A 5xx SMTP answer (for every recipient, when recipients were refused) is permanent."""
-    if isinstance(exc, SMTPRecipientsRefused):
-        codes = [code for code, _message in exc.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    code = getattr(exc, "smtp_code", None)
-    return isinstance(code, int) and 500 <= code < 600
-
-
-@shared_task(
-    autoretry_for=(TransientMailError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-    acks_late=True,
-)
+@shared_task(**MAIL_RETRY)
 def send_otp_email(otp_id: str, code: str) -> bool:
     """Email ``code`` (and its magic link) to the address of the ``OneTimePassword`` ``otp_id``.
 
@@ -70,22 +47,9 @@ def send_otp_email(otp_id: str, code: str) -> bool:
             "valid_hours": int(otp_validity().total_seconds() // 3600),
             "sign_up": row.sign_up,
         }
-        subject = render_to_string("accounts/otp_email_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string("accounts/otp_email.txt", context),
-            from_email=domain_sender(domain),
-            to=[row.email],
+        return send_templated_mail(
+            template="accounts/otp_email", context=context, domain=domain, to=row.email, label=f"OTP {otp_id}"
         )
-        message.attach_alternative(render_to_string("accounts/otp_email.html", context), "text/html")
-        try:
-            message.send(fail_silently=False)
-        except (SMTPException, OSError) as exc:
-            if mail_failure_is_permanent(exc):
-                logger.warning("OTP %s: the mail server refused the message for good: %s", otp_id, exc)
-                return False
-            raise TransientMailError(f"{type(exc).__name__}: {exc}") from exc
-    return True
 
 
 @shared_task(name="accounts.purge_expired_otps")

@@ -8,16 +8,12 @@ one (a 5xx answer) is logged and the task ends.
 from __future__ import annotations
 
 import logging
-from smtplib import SMTPException, SMTPRecipientsRefused
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
-from accounts.tasks import TransientMailError, mail_failure_is_permanent
+from aimg_site.core.mail import MAIL_RETRY, send_templated_mail
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import domain_context
-from aimg_site.core.selectors import domain_sender
 
 from .subscriptions.services import subscriptions_expire
 
@@ -27,15 +23,7 @@ logger = logging.getLogger(__name__)
 EMAIL_KINDS = frozenset({"pay_with_card", "cancel_instructions"})
 
 
-@shared_task(
-    name="billing.send_billing_email",
-    autoretry_for=(TransientMailError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-    acks_late=True,
-)
+@shared_task(name="billing.send_billing_email", **MAIL_RETRY)
 def send_billing_email(kind: str, email: str, domain_id: int, extra: dict | None = None) -> bool:
     """Send the billing email ``kind`` to ``email`` for the domain ``domain_id``; whether it was sent."""
     if kind not in EMAIL_KINDS:
@@ -53,33 +41,13 @@ def send_billing_email(kind: str, email: str, domain_id: int, extra: dict | None
             "payment_link": f"{front}/payment" if front else "",
             **(extra or {}),
         }
-        subject = render_to_string(f"billing/{kind}_email_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string(f"billing/{kind}_email.txt", context),
-            from_email=domain_sender(domain),
-            to=[email],
+        return send_templated_mail(
+            template=f"billing/{kind}_email",
+            context=context,
+            domain=domain,
+            to=email,
+            label=f"billing email {kind}",
         )
-        message.attach_alternative(render_to_string(f"billing/{kind}_email.html", context), "text/html")
-        try:
-            message.send(fail_silently=False)
-        except (SMTPException, OSError) as exc:
-            # Neither the recipient nor the server's reply (which may quote it) goes to the log.
-            failure = f"{type(exc).__name__} {_smtp_codes(exc)}".strip()
-            if mail_failure_is_permanent(exc):
-                logger.warning("billing email %s: the mail server refused it for good (%s)", kind, failure)
-                return False
-            logger.info("billing email %s: a transient failure (%s); retried", kind, failure)
-            raise TransientMailError(failure) from None
-    return True
-
-
-def _smtp_codes(exc: Exception) -> str:
-    """The SMTP reply codes of ``exc`` (``"451"``, ``"550,550"``), or ``""`` for a network failure."""
-    if isinstance(exc, SMTPRecipientsRefused):
-        return ",".join(str(code) for code, _message in exc.recipients.values())
-    code = getattr(exc, "smtp_code", None)
-    return str(code) if isinstance(code, int) else ""
 
 
 @shared_task(name="billing.expire_subscriptions")

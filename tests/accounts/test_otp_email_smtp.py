@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from accounts.signin.otp import otp_create
-from accounts.tasks import TransientMailError, send_otp_email
+from accounts.tasks import send_otp_email
+from aimg_site.core.mail import TransientMailError
 from tests.support.assertions import assert_envelope
 from tests.support.smtp import SmtpServer, parts
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.models import OneTimePassword
 from accounts.signin.otp import otp_consume
-from accounts.tasks import TransientMailError, purge_expired_otps, send_otp_email
+from accounts.tasks import purge_expired_otps, send_otp_email
 from aimg_site.api.exceptions import RateLimited
+from aimg_site.core.mail import TransientMailError
 from aimg_site.core.scoping import domain_context
 from tests.support.assertions import assert_envelope
 from tests.support.client import ApiClient

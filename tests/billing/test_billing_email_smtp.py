@@ -20,8 +20,9 @@ import pytest
 from celery.signals import task_retry
 from django.core import mail
 
-from accounts.tasks import TransientMailError, send_otp_email
+from accounts.tasks import send_otp_email
 from aimg_site.celery import app as celery_app
+from aimg_site.core.mail import TransientMailError
 from billing.tasks import send_billing_email
 from tests.support.assertions import assert_envelope
 from tests.support.smtp import SmtpServer, parts
