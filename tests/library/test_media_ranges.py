@@ -6,7 +6,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from library.items.media import UNSATISFIABLE, item_url, parse_single_range
+from aimg_site.core.ranges import UNSATISFIABLE, parse_single_range
+from library.items.media import item_url
 from tests.support.factories.library import ItemFactory
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes

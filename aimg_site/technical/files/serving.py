@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import quote
@@ -28,6 +27,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import ApiError, ServerError, error_json_response
+from aimg_site.core.ranges import UNSATISFIABLE, parse_single_range
 
 from . import store
 
@@ -36,10 +36,6 @@ logger = logging.getLogger("aimg.technical.files")
 CACHE_CONTROL = "public, max-age=86400"
 SANDBOX_CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 EXPOSED = "Content-Length, Content-Range, Content-Disposition, ETag, Last-Modified, Accept-Ranges"
-
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_MAX_DIGITS = 18
-UNSATISFIABLE = (-1, -1)
 
 
 class FileCorrupted(ServerError):
@@ -50,33 +46,6 @@ class FileCorrupted(ServerError):
 class RangeNotSatisfiable(ApiError):
     status = 416
     default_message = "The requested range is not satisfiable."
-
-
-def _position(text: str) -> int:
-    text = text.lstrip("0") or "0"
-    return 10**_MAX_DIGITS if len(text) > _MAX_DIGITS else int(text)
-
-
-def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """The inclusive span one ``Range`` header asks of a ``size``-byte file (RFC 9110); ``None``
-    for the whole file (absent, malformed, several ranges); ``UNSATISFIABLE`` when none of it."""
-    match = _RANGE.match(header.strip().replace(" ", "")) if header else None
-    if match is None:
-        return None
-    first_text, last_text = match.groups()
-    if not first_text:
-        if not last_text:
-            return None
-        suffix = _position(last_text)
-        if suffix == 0 or size == 0:
-            return UNSATISFIABLE
-        return max(size - suffix, 0), size - 1
-    first = _position(first_text)
-    if last_text and _position(last_text) < first:
-        return None
-    if first >= size:
-        return UNSATISFIABLE
-    return first, min(_position(last_text), size - 1) if last_text else size - 1
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -156,7 +125,7 @@ def serve(
     span = None
     if_range = request.META.get("HTTP_IF_RANGE")
     if if_range is None or if_range.strip() == etag:
-        span = parse_range(request.META.get("HTTP_RANGE", ""), size)
+        span = parse_single_range(request.META.get("HTTP_RANGE", ""), size)
     if span == UNSATISFIABLE:
         error = error_json_response(RangeNotSatisfiable())
         error["Content-Range"] = f"bytes */{size}"
@@ -197,7 +166,7 @@ def serve_bytes(
         )
         del response["Content-Type"]
         return response
-    span = parse_range(request.META.get("HTTP_RANGE", ""), len(data))
+    span = parse_single_range(request.META.get("HTTP_RANGE", ""), len(data))
     if span == UNSATISFIABLE:
         error = error_json_response(RangeNotSatisfiable())
         error["Content-Range"] = f"bytes */{len(data)}"
