@@ -327,10 +327,21 @@ def main() -> None:
     # 3. getItemStatus with 10 and with --deep queued jobs (no worker: they stay queued)
     from django.db import transaction
 
+    def purge_deep() -> None:
+        """Delete the deep model's jobs and their items, a few thousand at a time (query parameter limits)."""
+        with domain_context(domain):
+            while True:
+                ids = list(
+                    GenerationJob.objects.filter(model=deep_model).values_list("item_id", flat=True)[:2000]
+                )
+                if not ids:
+                    return
+                Item.objects.filter(pk__in=ids).delete()
+
     def fill(count: int) -> tuple[str, object]:
         """Queue ``count`` jobs of the deep model over up to 1,000 users; returns the last one's item id."""
+        purge_deep()
         with domain_context(domain):
-            GenerationJob.objects.filter(model=deep_model).delete()
             owners = [make_user(f"d{count}x{n}") for n in range(min(1000, count))]
             now = timezone.now()
             last = None
@@ -384,8 +395,7 @@ def main() -> None:
         payload = response.json()["payload"]
         assert payload["queuePosition"] == count, payload
         status_latency[count] = times
-    with domain_context(domain):
-        GenerationJob.objects.filter(model=deep_model).delete()
+    purge_deep()
 
     print()
     print(f"local render of the picture itself: median {render * 1000:.2f} ms (subtracted below)")
