@@ -758,7 +758,7 @@ def jobs_transfer_user(*, from_user, to_user) -> int:
         user_id=to_user.pk, status__in=ACTIVE_STATUSES
     ).values_list("model_id", "priority", "turn"):
         last_turns[(model_id, priority)] = max(turn, last_turns.get((model_id, priority), 0))
-    moved_queued = []
+    moved_queued, renumbered = [], []
     for pk, model_id, priority, turn, status in jobs:
         if status != JobStatus.QUEUED:
             continue
@@ -766,7 +766,16 @@ def jobs_transfer_user(*, from_user, to_user) -> int:
         last_turns[(model_id, priority)] = new_turn
         if new_turn != turn:
             GenerationJob.all_domains.filter(pk=pk).update(turn=new_turn)
+            renumbered.append(pk)
         moved_queued.append(pk)
+    if renumbered:
+        # Out of the index at once (a missing member is repaired by its next reader), back after commit.
+        queues.index_remove(
+            [
+                queues.QueueEntry(*row)
+                for row in GenerationJob.all_domains.filter(pk__in=renumbered).values_list(*_ENTRY_FIELDS)
+            ]
+        )
     GenerationJob.all_domains.filter(user_id=from_user.pk).update(user_id=to_user.pk)
     finished = [pk for pk, *_, status in jobs if status in (JobStatus.FAILED, JobStatus.CANCELLED)]
     if finished:
