@@ -63,6 +63,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--memory-jobs", type=int, default=1000)
     parser.add_argument("--deep", type=int, default=100_000, help="queued jobs for the deep-queue figure")
+    parser.add_argument(
+        "--pool",
+        default="prefork",
+        choices=["prefork", "solo", "threads"],
+        help="the worker's pool (production: prefork)",
+    )
     args = parser.parse_args()
     if not args.database_url or not args.redis_url:
         parser.error("needs a PostgreSQL database URL and a Redis URL (see the docstring)")
@@ -106,10 +112,10 @@ def percentiles(values: list[float]) -> str:
 class Worker:
     """``celery -A aimg_site worker`` in its own process group."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, pool: str = "prefork"):
         self.log = tempfile.NamedTemporaryFile(prefix="aimg-bench-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "aimg_site", "worker", "-c", "1", "--pool", "prefork",
+            [sys.executable, "-m", "celery", "-A", "aimg_site", "worker", "-c", "1", "--pool", pool,
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
@@ -248,7 +254,7 @@ def main() -> None:
     connection.close()
 
     env = {**os.environ}
-    worker = Worker(env)
+    worker = Worker(env, args.pool)
     client = Client()
     try:
         # warm-up: the worker is up once a job completes
@@ -264,24 +270,36 @@ def main() -> None:
 
         # 1. overhead
         overhead, end_to_end = [], []
+        phases: dict[str, list[float]] = {
+            "response": [],
+            "to_queued": [],
+            "to_claim": [],
+            "claim_to_done": [],
+        }
         for n in range(args.jobs):
             started = timezone.now()
             t0 = time.perf_counter()
             response = post(client, users[n % len(users)][1])
+            phases["response"].append(time.perf_counter() - t0)
             assert response.status_code == 200, response.content
             item_id = response.json()["payload"]["imageID"]
             while True:
                 row = (
                     GenerationJob.all_domains.filter(item_id=item_id)
-                    .values_list("status", "finished_at")
+                    .values_list("status", "finished_at", "started_at", "queued_at")
                     .first()
                 )
                 if row and row[0] == JobStatus.COMPLETED:
                     break
                 if time.perf_counter() - t0 > 60:
                     raise SystemExit("a job took over 60 s")
-                time.sleep(0.001)
+                # The figure is the worker's finished_at, not when this loop sees it: polling every
+                # 1 ms (as before) kept a core of the 2 busy with queries and slowed the worker down.
+                time.sleep(0.01)
             total = (row[1] - started).total_seconds()
+            phases["to_queued"].append((row[3] - started).total_seconds())
+            phases["to_claim"].append((row[2] - started).total_seconds())
+            phases["claim_to_done"].append((row[1] - row[2]).total_seconds())
             end_to_end.append(total)
             overhead.append(max(0.0, total - render))
         memory_after_100 = worker.rss_kib()
@@ -401,6 +419,11 @@ def main() -> None:
     print(f"local render of the picture itself: median {render * 1000:.2f} ms (subtracted below)")
     print(f"engine overhead, request -> completed: {percentiles(overhead)}")
     print(f"  (end to end incl. render:            {percentiles(end_to_end)})")
+    print("  where it goes (each from the request's start unless said):")
+    print(f"    job row built (request handling):  {percentiles(phases['to_queued'])}")
+    print(f"    job claimed by the worker:         {percentiles(phases['to_claim'])}")
+    print(f"    claim -> completed (incl. render): {percentiles(phases['claim_to_done'])}")
+    print(f"    generateImage response returned:   {percentiles(phases['response'])}")
     print(f"accepted generateImage:                {rps:8.1f} requests/s (4 threads, {args.seconds:g} s)")
     for count, times in status_latency.items():
         print(f"getItemStatus, {count:>7,} queued:        {percentiles(times)}")

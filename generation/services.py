@@ -34,6 +34,7 @@ from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Forbidden, InvalidParameter, NotAuthenticated, RateLimited
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import domain_context
+from aimg_site.core.selectors import domains_by_name
 from billing.entitlements import user_tier
 from library.folders.ids import FolderRef
 from library.folders.selectors import folder_get_owned
@@ -74,13 +75,15 @@ PLACEHOLDER_PNG = _placeholder_png()
 # ---------------------------------------------------------------- prompt filtering
 
 
-def prompt_filter(*, prompt: str) -> tuple[str, list[str]]:
+def prompt_filter(*, prompt: str, words: list[str] | None = None) -> tuple[str, list[str]]:
     """``prompt`` without the domain's filtered words (whole words, any case) and the words removed.
 
     Whitespace left behind is collapsed; ``ignored`` lists each filtered word once,
-    as it appears in the word list, in the order of the list.
+    as it appears in the word list, in the order of the list. ``words``: the
+    domain's list when the caller already read it.
     """
-    words = list(FilteredWord.objects.values_list("word", flat=True))
+    if words is None:
+        words = list(FilteredWord.objects.values_list("word", flat=True))
     ignored: list[str] = []
     for word in words:
         pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
@@ -240,8 +243,9 @@ def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> Generati
     _assert_access(model=model, user=owner, signed_in=signed_in, tier=tier)
     params = _parameters(model=model, req=req)
     folder = folder_get_owned(user=owner, ref=req.folder) if req.folder is not None else None
-    prompt, ignored = prompt_filter(prompt=req.prompt)
-    negprompt, _ = prompt_filter(prompt=req.negprompt)
+    words = list(FilteredWord.objects.values_list("word", flat=True))
+    prompt, ignored = prompt_filter(prompt=req.prompt, words=words)
+    negprompt, _ = prompt_filter(prompt=req.negprompt, words=words) if req.negprompt else ("", [])
     priority = PriorityClass.PRO if tier >= 1 else PriorityClass.FREE
     with transaction.atomic():
         # Serialize one user's requests so two at once cannot both pass the limit.
@@ -298,14 +302,15 @@ def _enqueue(job_id: uuid.UUID, countdown: float | None = None) -> None:
     """
     from .tasks import run_generation
 
-    # Every (re)queue path ends here after its commit: the queue-order index learns of the job first.
-    queues.index_sync_jobs([job_id])
+    # Every (re)queue path ends here after its commit. The message goes first (a worker may start
+    # at once), then the queue-order index learns of the job: ``index_sync_jobs`` adds it only
+    # while its row is still queued, whichever of the two the worker's claim falls between.
     if countdown:
-        if run_generation.app.conf.task_always_eager:
-            return
-        run_generation.apply_async((str(job_id),), countdown=countdown)
+        if not run_generation.app.conf.task_always_eager:
+            run_generation.apply_async((str(job_id),), countdown=countdown)
     else:
         run_generation.delay(str(job_id))
+    queues.index_sync_jobs([job_id])
 
 
 # ---------------------------------------------------------------- running a job
@@ -424,7 +429,9 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
     hint = GenerationJob.all_domains.filter(pk=job_id).values("model_id", "domain_id").first()
     if hint is None:
         return "skipped"
-    domain = Domain.objects.get(pk=hint["domain_id"])
+    domain = next((d for d in domains_by_name().values() if d.pk == hint["domain_id"]), None)
+    if domain is None:
+        domain = Domain.objects.get(pk=hint["domain_id"])
     with domain_context(domain):
         claimed = job_claim_next(model_id=hint["model_id"], worker=worker)
         if claimed is None:
@@ -432,8 +439,7 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
             return "skipped"
     job = GenerationJob.all_domains.select_related("item", "model", "domain").get(pk=claimed)
     with domain_context(job.domain):
-        _event(job, JobStatus.RUNNING, f"worker {worker}")
-        job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
+        _event(job, JobStatus.RUNNING, f"worker {worker}")  # (the row was read after the claim: its attempt)
 
         def progress(fraction: float | None) -> None:
             changes: dict = {"lease_expires_at": _lease_until()}
