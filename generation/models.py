@@ -14,7 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from aimg_site.core.scoping import DomainScopedModel
@@ -236,6 +236,13 @@ class GenerationJob(DomainScopedModel):
                 fields=["user", "model"],
                 condition=Q(status__in=["queued", "running"]),
                 name="generation_job_user_active_idx",
+            ),
+            # the ETA: a model's most recent completed runs (getItemStatus of every queued job reads them)
+            models.Index(
+                F("model"),
+                F("finished_at").desc(),
+                condition=Q(status="completed"),
+                name="generation_job_recent_done_idx",
             ),
             # lease reclaim: running jobs by lease expiry
             models.Index(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from aimg_site.api.exceptions import NotFound
 from library.items.media import item_url, media_url
 
+from . import queues
 from .models import GenerationJob, GenerationModel, JobStatus, SamplePrompt
 from .queues import model_queue_names
 
@@ -108,9 +109,33 @@ SELECT
 def queue_position(*, job: GenerationJob) -> int | None:
     """1-based place of a queued job in the queue order (``None`` for a job that is not queued).
 
+    From the queue-order index (``queues.index_position``: a Redis sorted set
+    per model and class, one round trip whatever the queue's length) when
+    there is one; else, or when the index is behind the rows, the SQL count
+    (``sql_queue_position``), and the model's sets are rebuilt from the rows
+    so that the next read is an index read again.
+    """
+    if job.status != JobStatus.QUEUED:
+        return None
+    if not queues.index_enabled():
+        return sql_queue_position(job=job)
+    entry = queues.QueueEntry(
+        job_id=job.pk, model_id=job.model_id, priority=job.priority, turn=job.turn, queued_at=job.queued_at
+    )
+    position = queues.index_position(entry=entry)
+    if position is not None:
+        return position
+    queues.index_rebuild(model_id=job.model_id)
+    return sql_queue_position(job=job)
+
+
+def sql_queue_position(*, job: GenerationJob) -> int | None:
+    """The queue position counted over the rows: the reference the index must agree with.
+
     Two counts over the queue index (jobs of a higher class, and jobs of its
     class before it in (turn, queued_at, id) order), a row comparison
-    PostgreSQL answers with one index range scan. (A model belongs to one domain.)
+    PostgreSQL answers with one index range scan: it grows with the jobs
+    ahead. (A model belongs to one domain.)
     """
     if job.status != JobStatus.QUEUED:
         return None

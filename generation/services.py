@@ -34,13 +34,14 @@ from aimg_site.api.errors import ErrorCode
 from aimg_site.api.exceptions import Forbidden, InvalidParameter, NotAuthenticated, RateLimited
 from aimg_site.core.models import Domain
 from aimg_site.core.scoping import domain_context
+from aimg_site.core.selectors import domains_by_name
 from billing.entitlements import user_tier
 from library.folders.ids import FolderRef
 from library.folders.selectors import folder_get_owned
 from library.items.services import item_create
-from library.models import Item, MediaKind
+from library.models import Folder, Item, MediaKind
 
-from . import backends
+from . import backends, queues
 from .backends import OutputFile, PermanentBackendError, RenderRequest, RunCancelled, TransientBackendError
 from .models import (
     ACTIVE_STATUSES,
@@ -74,13 +75,15 @@ PLACEHOLDER_PNG = _placeholder_png()
 # ---------------------------------------------------------------- prompt filtering
 
 
-def prompt_filter(*, prompt: str) -> tuple[str, list[str]]:
+def prompt_filter(*, prompt: str, words: list[str] | None = None) -> tuple[str, list[str]]:
     """``prompt`` without the domain's filtered words (whole words, any case) and the words removed.
 
     Whitespace left behind is collapsed; ``ignored`` lists each filtered word once,
-    as it appears in the word list, in the order of the list.
+    as it appears in the word list, in the order of the list. ``words``: the
+    domain's list when the caller already read it.
     """
-    words = list(FilteredWord.objects.values_list("word", flat=True))
+    if words is None:
+        words = list(FilteredWord.objects.values_list("word", flat=True))
     ignored: list[str] = []
     for word in words:
         pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
@@ -240,8 +243,9 @@ def generation_request(*, owner, signed_in: bool, req: ImageRequest) -> Generati
     _assert_access(model=model, user=owner, signed_in=signed_in, tier=tier)
     params = _parameters(model=model, req=req)
     folder = folder_get_owned(user=owner, ref=req.folder) if req.folder is not None else None
-    prompt, ignored = prompt_filter(prompt=req.prompt)
-    negprompt, _ = prompt_filter(prompt=req.negprompt)
+    words = list(FilteredWord.objects.values_list("word", flat=True))
+    prompt, ignored = prompt_filter(prompt=req.prompt, words=words)
+    negprompt, _ = prompt_filter(prompt=req.negprompt, words=words) if req.negprompt else ("", [])
     priority = PriorityClass.PRO if tier >= 1 else PriorityClass.FREE
     with transaction.atomic():
         # Serialize one user's requests so two at once cannot both pass the limit.
@@ -298,12 +302,15 @@ def _enqueue(job_id: uuid.UUID, countdown: float | None = None) -> None:
     """
     from .tasks import run_generation
 
+    # Every (re)queue path ends here after its commit. The message goes first (a worker may start
+    # at once), then the queue-order index learns of the job: ``index_sync_jobs`` adds it only
+    # while its row is still queued, whichever of the two the worker's claim falls between.
     if countdown:
-        if run_generation.app.conf.task_always_eager:
-            return
-        run_generation.apply_async((str(job_id),), countdown=countdown)
+        if not run_generation.app.conf.task_always_eager:
+            run_generation.apply_async((str(job_id),), countdown=countdown)
     else:
         run_generation.delay(str(job_id))
+    queues.index_sync_jobs([job_id])
 
 
 # ---------------------------------------------------------------- running a job
@@ -313,11 +320,13 @@ def _lease_until() -> dt.datetime:
     return timezone.now() + dt.timedelta(seconds=settings.AIMG_GENERATION_LEASE_SECONDS)
 
 
-def job_claim(*, job_id: uuid.UUID, worker: str) -> bool:
+def job_claim(*, job_id: uuid.UUID, worker: str, entry: queues.QueueEntry | None = None) -> bool:
     """Take ``job_id`` (queued → running) with a lease for ``worker``; False when it is not claimable.
 
     One conditional UPDATE: of N workers given the same job, exactly one wins.
     A job waiting out a retry backoff (``available_at`` in the future) is not claimable.
+    The winner takes the job out of the queue-order index (``entry``: its
+    queue-order fields, read again when not given).
     """
     now = timezone.now()
     claimed = (
@@ -332,7 +341,20 @@ def job_claim(*, job_id: uuid.UUID, worker: str) -> bool:
             progress=0.0,
         )
     )
-    return claimed == 1
+    if claimed != 1:
+        return False
+    if queues.index_enabled():
+        if entry is None:
+            row = GenerationJob.all_domains.filter(pk=job_id).values_list(*_ENTRY_FIELDS).first()
+            entry = queues.QueueEntry(*row) if row else None
+        if entry is not None:
+            # At once, not on commit: a member missing for a job that is still queued (the claim rolled
+            # back) is seen and repaired by the next reader; a member left behind would not be.
+            queues.index_remove([entry])
+    return True
+
+
+_ENTRY_FIELDS = ("pk", "model_id", "priority", "turn", "queued_at")
 
 
 def job_claim_next(*, model_id: int, worker: str) -> uuid.UUID | None:
@@ -343,12 +365,12 @@ def job_claim_next(*, model_id: int, worker: str) -> uuid.UUID | None:
     from .selectors import queue_order
 
     for _ in range(3):
-        candidates = list(queue_order(model_id=model_id).values_list("id", flat=True)[:10])
+        candidates = list(queue_order(model_id=model_id).values_list(*_ENTRY_FIELDS)[:10])
         if not candidates:
             return None
-        for candidate in candidates:
-            if job_claim(job_id=candidate, worker=worker):
-                return candidate
+        for row in candidates:
+            if job_claim(job_id=row[0], worker=worker, entry=queues.QueueEntry(*row)):
+                return row[0]
     return None
 
 
@@ -407,7 +429,9 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
     hint = GenerationJob.all_domains.filter(pk=job_id).values("model_id", "domain_id").first()
     if hint is None:
         return "skipped"
-    domain = Domain.objects.get(pk=hint["domain_id"])
+    domain = next((d for d in domains_by_name().values() if d.pk == hint["domain_id"]), None)
+    if domain is None:
+        domain = Domain.objects.get(pk=hint["domain_id"])
     with domain_context(domain):
         claimed = job_claim_next(model_id=hint["model_id"], worker=worker)
         if claimed is None:
@@ -415,8 +439,7 @@ def job_run(*, job_id: uuid.UUID, worker: str) -> str:
             return "skipped"
     job = GenerationJob.all_domains.select_related("item", "model", "domain").get(pk=claimed)
     with domain_context(job.domain):
-        _event(job, JobStatus.RUNNING, f"worker {worker}")
-        job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
+        _event(job, JobStatus.RUNNING, f"worker {worker}")  # (the row was read after the claim: its attempt)
 
         def progress(fraction: float | None) -> None:
             changes: dict = {"lease_expires_at": _lease_until()}
@@ -581,6 +604,7 @@ def _job_fail(*, job: GenerationJob, worker: str, message: str) -> str:
             return "lost"
         job.attempt = GenerationJob.all_domains.values_list("attempt", flat=True).get(pk=job.pk)
         _event(job, JobStatus.FAILED, message)
+        job_items_withdraw(job_id=job.pk)
     return JobStatus.FAILED
 
 
@@ -604,7 +628,41 @@ def job_cancel(*, job: GenerationJob) -> bool:
             return False
         job.refresh_from_db()
         _event(job, JobStatus.CANCELLED)
+        job_items_withdraw(job_id=job.pk)
+        queues.index_remove([queues.QueueEntry(job.pk, job.model_id, job.priority, job.turn, job.queued_at)])
     return True
+
+
+def job_items_withdraw(*, job_id: uuid.UUID) -> int:
+    """Take the Item(s) of a failed or cancelled job out of the owner's listings (soft delete).
+
+    They hold only the 1x1 placeholder and will never get a picture: they are
+    marked deleted (out of their folder, as the library deletes) while
+    ``getItemStatus`` still answers their ``failed``/``cancelled`` status and
+    message (docs/decisions.md). Protected items are left alone. Call inside
+    the transaction that finishes the job.
+    """
+    ids = {
+        *GenerationJob.items.through.objects.filter(generationjob_id=job_id).values_list(
+            "item_id", flat=True
+        ),
+        *GenerationJob.all_domains.filter(pk=job_id).values_list("item_id", flat=True),
+    }
+    rows = list(
+        Item.all_domains.filter(pk__in=ids, deleted_at__isnull=True, is_protected=False).values_list(
+            "pk", "folder_id"
+        )
+    )
+    if not rows:
+        return 0
+    now = timezone.now()
+    count = Item.all_domains.filter(
+        pk__in=[pk for pk, _ in rows], deleted_at__isnull=True, is_protected=False
+    ).update(deleted_at=now, folder=None)
+    folders = {folder for _, folder in rows if folder is not None}
+    if folders:
+        Folder.all_domains.filter(pk__in=folders).update(updated_at=now)
+    return count
 
 
 # ---------------------------------------------------------------- lease reclaim
@@ -621,6 +679,7 @@ def jobs_reclaim(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     limit = settings.AIMG_GENERATION_MAX_ATTEMPTS
     count = _overdue_retries_resend(now=now)
+    queues.index_resync()
     expired = GenerationJob.all_domains.filter(
         status=JobStatus.RUNNING, lease_expires_at__lt=now
     ).values_list("pk", "lease_owner", "attempt")
@@ -635,6 +694,7 @@ def jobs_reclaim(*, now: dt.datetime | None = None) -> int:
                     status=JobStatus.FAILED, finished_at=now, error_message=message, lease_expires_at=None
                 ):
                     _event_for(pk, JobStatus.FAILED, attempt, message)
+                    job_items_withdraw(job_id=pk)
                 continue
             if not stale.update(
                 status=JobStatus.QUEUED,
@@ -669,3 +729,71 @@ def _overdue_retries_resend(*, now: dt.datetime) -> int:
             transaction.on_commit(functools.partial(_enqueue, pk))
             count += 1
     return count
+
+
+# ---------------------------------------------------------------- a guest signs up
+
+
+def jobs_transfer_user(*, from_user, to_user) -> int:
+    """Move ``from_user``'s (a guest's) generation jobs to ``to_user``, the account it signs in to.
+
+    Call inside the sign-in transaction, BEFORE the library moves the live
+    items: the guest's row lock taken here waits for a ``generateImage`` of
+    the guest still in flight (it holds that lock while it checks the limit
+    and writes its Item and job), so its job and Item move too. Queued and
+    running jobs then count against the account (concurrency limits, the
+    owner ``cancelGeneration`` checks, fair turns); a moved queued job's turn
+    is pushed behind the account's own active jobs of its model and class, so
+    one user still takes one job per round. The Items of failed and cancelled
+    jobs (withdrawn from the listings, see ``job_items_withdraw``) move too, so
+    the account still reads their status. Jobs keep their priority class.
+    Returns how many jobs moved.
+    """
+    if from_user.pk == to_user.pk:
+        return 0
+    type(from_user).all_domains.select_for_update().filter(pk=from_user.pk).first()
+    jobs = list(
+        GenerationJob.all_domains.filter(user_id=from_user.pk)
+        .order_by("turn", "queued_at", "id")
+        .values_list("pk", "model_id", "priority", "turn", "status")
+    )
+    if not jobs:
+        return 0
+    last_turns: dict[tuple[int, int], int] = {}
+    for model_id, priority, turn in GenerationJob.all_domains.filter(
+        user_id=to_user.pk, status__in=ACTIVE_STATUSES
+    ).values_list("model_id", "priority", "turn"):
+        last_turns[(model_id, priority)] = max(turn, last_turns.get((model_id, priority), 0))
+    moved_queued, renumbered = [], []
+    for pk, model_id, priority, turn, status in jobs:
+        if status != JobStatus.QUEUED:
+            continue
+        new_turn = max(turn, last_turns.get((model_id, priority), 0) + 1)
+        last_turns[(model_id, priority)] = new_turn
+        if new_turn != turn:
+            GenerationJob.all_domains.filter(pk=pk).update(turn=new_turn)
+            renumbered.append(pk)
+        moved_queued.append(pk)
+    if renumbered:
+        # Out of the index at once (a missing member is repaired by its next reader), back after commit.
+        queues.index_remove(
+            [
+                queues.QueueEntry(*row)
+                for row in GenerationJob.all_domains.filter(pk__in=renumbered).values_list(*_ENTRY_FIELDS)
+            ]
+        )
+    GenerationJob.all_domains.filter(user_id=from_user.pk).update(user_id=to_user.pk)
+    finished = [pk for pk, *_, status in jobs if status in (JobStatus.FAILED, JobStatus.CANCELLED)]
+    if finished:
+        withdrawn = {
+            *GenerationJob.items.through.objects.filter(generationjob_id__in=finished).values_list(
+                "item_id", flat=True
+            ),
+            *GenerationJob.all_domains.filter(pk__in=finished).values_list("item_id", flat=True),
+        }
+        Item.all_domains.filter(pk__in=withdrawn, owner_id=from_user.pk, deleted_at__isnull=False).update(
+            owner_id=to_user.pk
+        )
+    if moved_queued:
+        transaction.on_commit(functools.partial(queues.index_sync_jobs, moved_queued))
+    return len(jobs)

@@ -70,6 +70,15 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_generation_queue_index():
+    """Rolled-back job rows leave no member in the Redis queue-order index (generation.queues)."""
+    from generation.queues import index_clear
+
+    index_clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_session_cache():
     """A test's database rows are rolled back without signals: no cached session outlives them."""
     session_cache.version += 1

@@ -31,6 +31,7 @@ from accounts.users.services import (
 )
 from aimg_site.api import ratelimit
 from aimg_site.api.exceptions import Conflict, InvalidParameter, NotAuthenticated
+from generation.services import jobs_transfer_user
 from library.items.services import library_transfer_user_items
 
 from . import throttle
@@ -84,6 +85,8 @@ def user_sign_in(
         user_agent=user_agent,
     )
     if guest is not None:
+        # The guest's jobs first: it locks the guest's row, so a generation still in flight lands too.
+        jobs_transfer_user(from_user=guest, to_user=user)
         library_transfer_user_items(from_user=guest, to_user=user)
         if guest.is_at_least_18_confirmed and not user.is_at_least_18_confirmed:
             user.is_at_least_18_confirmed = True
