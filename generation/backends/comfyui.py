@@ -8,8 +8,9 @@ The one function other code needs is :func:`run_graph`::
     # -> [OutputFile(content=b"...", filename="aimg_00001_.png", mime_type="image/png"), ...]
 
 ``graph`` is an API-format workflow (``{node_id: {"class_type": ..., "inputs": {...}}}``)
-with every parameter already substituted (:func:`substitute` replaces the
-``%marker%`` strings of a template). ``prompt_id`` is the job's UUID: ComfyUI
+with every parameter already substituted (:func:`request_graph` fills a catalog
+template's ``%marker%`` strings with API2's typed substitution,
+:func:`generation.workflows.parameters.fill`). ``prompt_id`` is the job's UUID: ComfyUI
 queues the graph under it, so a redelivered job finds its earlier submission
 instead of running twice (every configured server's ``/history/{id}`` and
 ``/queue`` are looked at before submitting; a ``409`` answer means "already
@@ -428,62 +429,103 @@ def upload_inputs(images: dict[str, bytes], *, servers: Iterable[str] | None = N
 
 # ---------------------------------------------------------------- catalog templates
 
+#: The catalog templates' markers, as API2 WorkflowTemplateParameter definitions: ``fill`` of
+#: :mod:`generation.workflows.parameters` types each value by its definition (a whole-number
+#: ``number`` becomes a JSON int, ``cfg`` a JSON float, text a JSON string) and substitutes it.
+TEMPLATE_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "prompt", "dataType": "string", "replaceFromString": "%prompt%"},
+    {"name": "negprompt", "dataType": "string", "replaceFromString": "%negprompt%"},
+    {"name": "seed", "dataType": "number", "replaceFromString": "%seed%", "increment": "1"},
+    {"name": "steps", "dataType": "number", "replaceFromString": "%steps%", "increment": "1"},
+    {"name": "cfg", "dataType": "number", "replaceFromString": "%cfg%", "increment": "0.01"},
+    {"name": "sampler", "dataType": "string", "replaceFromString": "%sampler%"},
+    {"name": "scheduler", "dataType": "string", "replaceFromString": "%scheduler%"},
+    {"name": "width", "dataType": "number", "replaceFromString": "%width%", "increment": "1"},
+    {"name": "height", "dataType": "number", "replaceFromString": "%height%", "increment": "1"},
+    {"name": "frames", "dataType": "number", "replaceFromString": "%frames%", "increment": "1"},
+    {"name": "fps", "dataType": "number", "replaceFromString": "%fps%", "increment": "1"},
+    {"name": "model", "dataType": "string", "replaceFromString": "%model%"},
+    {"name": "prefix", "dataType": "string", "replaceFromString": "%prefix%"},
+]
+#: What looks like a marker in a catalog template (an unknown one is a load_catalog error).
+MARKER_SYNTAX = re.compile(r"%[A-Za-z0-9_]+%")
+#: The values a template of each kind must use (else the request's value would silently be lost).
+REQUIRED_MARKERS: dict[str, frozenset[str]] = {
+    "image": frozenset({"prompt", "negprompt", "seed", "steps", "cfg", "sampler", "width", "height"}),
+    "video": frozenset(
+        {"prompt", "negprompt", "seed", "steps", "cfg", "sampler", "width", "height", "frames", "fps"}
+    ),
+}
 
-def substitute(template: Any, values: dict[str, Any]) -> Any:
-    """A copy of ``template`` with each ``%name%`` marker replaced by ``values[name]``.
 
-    A string that is exactly one marker becomes the value itself (an int stays
-    an int); a marker inside a longer string is replaced by the value's text.
-    An unknown marker is left as it is.
-    """
-    if isinstance(template, dict):
-        return {k: substitute(v, values) for k, v in template.items()}
-    if isinstance(template, list):
-        return [substitute(v, values) for v in template]
-    if isinstance(template, str):
-        whole = re.fullmatch(r"%([A-Za-z0-9_]+)%", template)
-        if whole and whole.group(1) in values:
-            return values[whole.group(1)]
-        return re.sub(
-            r"%([A-Za-z0-9_]+)%",
-            lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
-            template,
-        )
-    return template
-
-
-def load_template(name: str) -> dict:
+def load_template(name: str, *, directory: Path | None = None) -> dict:
     """The catalog's workflow template ``name`` (``generation/catalog/comfyui/<name>.json``)."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
         raise PermanentBackendError(f"The model has no valid ComfyUI workflow template ({name!r}).")
-    path = TEMPLATES_DIR / f"{name}.json"
+    path = (directory or TEMPLATES_DIR) / f"{name}.json"
     if not path.is_file():
         raise PermanentBackendError(f"The ComfyUI workflow template {name!r} does not exist.")
     with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        try:
+            graph = json.load(f)
+        except ValueError as exc:
+            raise PermanentBackendError(f"The ComfyUI workflow template {name!r} is not JSON: {exc}") from exc
+    if not isinstance(graph, dict):
+        raise PermanentBackendError(f"The ComfyUI workflow template {name!r} is not an API-format graph.")
+    return graph
+
+
+def template_problems(name: str, *, kind: str, directory: Path | None = None) -> list[str]:
+    """What is wrong with the catalog template ``name`` for a model of ``kind`` (empty: usable)."""
+    from generation.workflows.parameters import marker_problems
+
+    try:
+        graph = load_template(name, directory=directory)
+    except PermanentBackendError as exc:
+        return [str(exc)]
+    return marker_problems(
+        workflow=graph,
+        definitions=TEMPLATE_PARAMETERS,
+        syntax=MARKER_SYNTAX,
+        required=REQUIRED_MARKERS.get(kind, REQUIRED_MARKERS["image"]),
+    )
 
 
 def template_values(request: RenderRequest) -> dict[str, Any]:
-    """The marker values of a generation request."""
+    """The marker values of a generation request, by TEMPLATE_PARAMETERS name."""
     sampler, scheduler = SAMPLERS.get(request.sampler, ("euler", "normal"))
     return {
         "prompt": request.prompt,
         "negprompt": request.negprompt,
-        "seed": int(request.seed),
-        "steps": int(request.steps),
-        "cfg": float(request.cfgscale),
+        "seed": request.seed,
+        "steps": request.steps,
+        "cfg": request.cfgscale,
         "sampler": sampler,
         "scheduler": scheduler,
-        "width": int(request.width),
-        "height": int(request.height),
-        "frames": int(request.frames or 1),
-        "fps": int(request.fps or 8),
+        "width": request.width,
+        "height": request.height,
+        "frames": request.frames or 1,
+        "fps": request.fps or 8,
         "model": request.model,
         "prefix": f"aimg/{request.job_id}",
     }
 
 
+def fill_template(template: dict, values: dict[str, Any]) -> dict:
+    """``template`` with its markers replaced by ``values`` (API2's typed substitution)."""
+    from generation.workflows.parameters import fill
+
+    try:
+        return fill(template, TEMPLATE_PARAMETERS, values)
+    except ValueError as exc:
+        raise PermanentBackendError(f"The ComfyUI workflow could not be filled in: {exc}") from exc
+
+
+def request_graph(request: RenderRequest) -> dict:
+    """The API-format graph for ``request``: its model's catalog template, filled in."""
+    return fill_template(load_template(request.workflow_template), template_values(request))
+
+
 def render(request: RenderRequest, *, progress: Progress) -> list[OutputFile]:
     """The back-end interface: the model's template with the request's values, run on ComfyUI."""
-    graph = substitute(load_template(request.workflow_template), template_values(request))
-    return run_graph(graph, prompt_id=request.job_id, progress=progress)
+    return run_graph(request_graph(request), prompt_id=request.job_id, progress=progress)

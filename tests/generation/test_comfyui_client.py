@@ -14,10 +14,10 @@ from generation.backends import PermanentBackendError, RunCancelled, TransientBa
 from generation.backends.comfyui import (
     ComfyUIServer,
     configured_servers,
+    fill_template,
     load_template,
     rejection_message,
     run_graph,
-    substitute,
     upload_inputs,
 )
 from tests.support.comfyui_standin import ComfyUIStandIn, free_port_unused, validate
@@ -43,7 +43,7 @@ def comfy():
 
 
 def graph(**overrides) -> dict:
-    return substitute(load_template("txt2img-basic"), {**VALUES, **overrides})
+    return fill_template(load_template("txt2img-basic"), {**VALUES, **overrides})
 
 
 def test_it_runs_a_catalog_template_and_returns_the_saved_png(comfy):
@@ -59,7 +59,7 @@ def test_it_runs_a_catalog_template_and_returns_the_saved_png(comfy):
 
 def test_every_catalog_template_passes_the_stand_ins_validation():
     for name in ("txt2img-basic", "txt2img-sdxl", "txt2vid-basic"):
-        error, node_errors = validate(substitute(load_template(name), {**VALUES, "frames": 4, "fps": 8}))
+        error, node_errors = validate(fill_template(load_template(name), {**VALUES, "frames": 4, "fps": 8}))
         assert error is None and node_errors == {}, (name, error, node_errors)
 
 
