@@ -419,31 +419,38 @@ def _output_refs(entry: dict) -> list[dict]:
     return saved or refs
 
 
-def _locate(servers: list[ComfyUIServer], prompt_id: str) -> tuple[ComfyUIServer | None, dict | None]:
-    """The server that already has ``prompt_id`` (finished: with its history entry); unreachable ones skipped."""
+@dataclass
+class _Lookup:
+    """Where a prompt id stands on a set of servers: found on one, or the load of each that answered."""
+
+    server: ComfyUIServer | None = None
+    entry: dict | None = None
+    loads: list[tuple[int, ComfyUIServer]] | None = None
+
+
+def _locate(servers: list[ComfyUIServer], prompt_id: str) -> _Lookup:
+    """The server that already has ``prompt_id`` (finished: with its history entry), or else every
+    server that answered with its load (running + pending prompts); unreachable ones are left out,
+    so a prompt is never submitted to a server that could not be checked for it."""
+    loads: list[tuple[int, ComfyUIServer]] = []
     for server in servers:
         try:
             entry = server.history(prompt_id)
             if entry is not None:
-                return server, entry
+                return _Lookup(server=server, entry=entry)
             running, pending = server.queue()
         except TransientBackendError:
             continue
         if prompt_id in running or prompt_id in pending:
-            return server, None
-    return None, None
+            return _Lookup(server=server)
+        loads.append((len(running) + len(pending), server))
+    return _Lookup(loads=loads)
 
 
-def _least_loaded(servers: list[ComfyUIServer]) -> ComfyUIServer:
-    loads: list[tuple[int, float, ComfyUIServer]] = []
-    for server in servers:
-        try:
-            loads.append((server.load(), random.random(), server))
-        except TransientBackendError:
-            continue
+def _least_loaded(loads: list[tuple[int, ComfyUIServer]]) -> ComfyUIServer:
     if not loads:
         raise TransientBackendError("No ComfyUI server is reachable.")
-    return min(loads, key=lambda t: (t[0], t[1]))[2]
+    return min(loads, key=lambda t: (t[0], random.random()))[1]
 
 
 def run_graph(
@@ -479,12 +486,13 @@ def run_graph(
     listen = bool(settings.COMFYUI_WEBSOCKET if use_websocket is None else use_websocket)
     client_id = f"aimg-{pid}"  # the same on every attempt: a redelivered job hears its prompt again
 
-    server, entry = _locate(pool, pid)
+    lookup = _locate(pool, pid)
+    server, entry = lookup.server, lookup.entry
     events: PromptEvents | None = None
     try:
         if entry is None:
             if server is None:
-                server = _least_loaded(pool)
+                server = _least_loaded(lookup.loads or [])
                 submit = True
             else:
                 submit = False
@@ -557,7 +565,11 @@ def _follow(
                 progress(fraction if fraction != reported else None)
                 reported = fraction
         except RunCancelled:
-            server.cancel(pid)
+            try:
+                server.cancel(pid)
+            except TransientBackendError:
+                # The job is cancelled whatever the server says; it must not turn into a retry.
+                logger.warning("ComfyUI at %s unreachable while cancelling %s", server.base_url, pid)
             raise
         if events is not None and events.dropped:
             logger.info("ComfyUI websocket for %s dropped; polling /history", pid)

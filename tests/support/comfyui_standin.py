@@ -40,7 +40,8 @@ execution (an ``execution_error``); ``requests`` records each (method, path).
 without WebSocket support); ``drop_websocket_after = n`` closes every socket
 after the n-th ``progress`` message (a dropped connection); ``history_delay``
 waits that long between the final websocket message and writing the history
-entry; ``ws_sent`` records each (client id, type) sent.
+entry; ``ws_sent`` records each (client id, type) sent; ``before_request(method, path)``
+runs before each request is answered (to act between two requests of a client).
 The port is the first free one of ``AIMG_TEST_PORTS`` (default ``18200-18299``).
 """
 
@@ -60,6 +61,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -341,6 +343,7 @@ class ComfyUIStandIn:
         self.websocket = True
         self.drop_websocket_after: int | None = None
         self.history_delay = 0.0
+        self.before_request: Callable[[str, str], None] | None = None
         self.sockets: dict[str, _Socket] = {}
         self.ws_sent: list[tuple[str, str]] = []
         self._client_id: str | None = None
@@ -905,6 +908,8 @@ def _handler_for(standin: ComfyUIStandIn) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path, query = self._route()
             standin.requests.append(("GET", path))
+            if standin.before_request is not None:
+                standin.before_request("GET", path)
             if self._failed():
                 return
             if path == "/ws":
@@ -936,6 +941,8 @@ def _handler_for(standin: ComfyUIStandIn) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             path, _ = self._route()
             standin.requests.append(("POST", path))
+            if standin.before_request is not None:
+                standin.before_request("POST", path)
             if self._failed():
                 return
             if path == "/upload/image":
