@@ -98,10 +98,10 @@ def test_a_template_with_an_unknown_marker_fails_load_catalog_with_a_clear_messa
 
 
 @pytest.mark.django_db
-def test_a_template_missing_a_marker_its_kind_needs_fails_load_catalog(catalog_copy):
+def test_a_template_missing_a_marker_its_kind_needs_fails_load_catalog(catalog_copy, domain):
     _edit(catalog_copy / "comfyui" / "txt2vid-basic.json", '"%frames%"', "16")
     with pytest.raises(CatalogError, match=r"txt2vid-basic.json \(model 'model3'\): missing marker %frames%"):
-        generation.catalog.catalog_load(domain=generation.catalog.Domain.objects.get(name="freejourney.ai"))
+        generation.catalog.catalog_load(domain=domain)
     assert not GenerationModel.all_domains.exists()
 
 
