@@ -360,6 +360,8 @@ COMFYUI_URL = env.str("COMFYUI_URL", default="")
 COMFYUI_REQUEST_TIMEOUT = env.float("COMFYUI_REQUEST_TIMEOUT", default=10.0)
 COMFYUI_POLL_SECONDS = env.float("COMFYUI_POLL_SECONDS", default=0.5)
 COMFYUI_JOB_TIMEOUT = env.float("COMFYUI_JOB_TIMEOUT", default=500.0)
+# Follow progress over ComfyUI's /ws websocket (falls back to polling /history when it cannot connect).
+COMFYUI_WEBSOCKET = env.bool("COMFYUI_WEBSOCKET", default=True)
 AIMG_LOCAL_SECONDS_PER_STEP = env.float("AIMG_LOCAL_SECONDS_PER_STEP", default=0.0)
 if AIMG_LOCAL_SECONDS_PER_STEP < 0:
     raise ImproperlyConfigured("AIMG_LOCAL_SECONDS_PER_STEP must be 0 or more.")

@@ -8,14 +8,18 @@ The one function other code needs is :func:`run_graph`::
     # -> [OutputFile(content=b"...", filename="aimg_00001_.png", mime_type="image/png"), ...]
 
 ``graph`` is an API-format workflow (``{node_id: {"class_type": ..., "inputs": {...}}}``)
-with every parameter already substituted (:func:`substitute` replaces the
-``%marker%`` strings of a template). ``prompt_id`` is the job's UUID: ComfyUI
+with every parameter already substituted (:func:`request_graph` fills a catalog
+template's ``%marker%`` strings with API2's typed substitution,
+:func:`generation.workflows.parameters.fill`). ``prompt_id`` is the job's UUID: ComfyUI
 queues the graph under it, so a redelivered job finds its earlier submission
 instead of running twice (every configured server's ``/history/{id}`` and
 ``/queue`` are looked at before submitting; a ``409`` answer means "already
-there"). ``progress(fraction or None)`` is called at every poll (ComfyUI's
-HTTP API reports no step counts, so ``None`` while pending or running); it may
-raise :class:`~generation.backends.RunCancelled`, and so may ``is_cancelled()``
+there"). ``progress(fraction or None)`` is called at every interval: the
+fraction ``value / max`` of the last ``progress`` message ComfyUI sent over its
+``/ws`` websocket (:class:`PromptEvents`, connected with ``clientId`` = the
+submitted ``client_id``), or ``None`` when nothing new was heard (no websocket:
+an old server or a proxy, or a dropped one; ``/history`` polling then finds
+the end alone). It may raise :class:`~generation.backends.RunCancelled`, and so may ``is_cancelled()``
 returning true: the prompt is then removed from the server's queue (pending)
 or interrupted (running) and ``RunCancelled`` is re-raised. The outputs are
 every file of type ``output`` the graph's output nodes saved (``temp``
@@ -36,13 +40,16 @@ graph (a prompt may go to any of them).
 
 Servers: ``COMFYUI_URL`` is a comma-separated list of base URLs; a new
 prompt goes to the reachable server with the fewest running and pending
-prompts. ``COMFYUI_REQUEST_TIMEOUT`` bounds each HTTP request,
-``COMFYUI_POLL_SECONDS`` is the polling interval.
+prompts. ``COMFYUI_REQUEST_TIMEOUT`` bounds each HTTP request (and the
+websocket handshake), ``COMFYUI_POLL_SECONDS`` is the polling interval,
+``COMFYUI_WEBSOCKET`` (default true) whether to listen on ``/ws``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import mimetypes
 import random
 import re
@@ -54,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import websocket
 from django.conf import settings
 
 from . import OutputFile, PermanentBackendError, Progress, RenderRequest, RunCancelled, TransientBackendError
@@ -72,6 +80,12 @@ SAMPLERS: dict[str, tuple[str, str]] = {
     "Heun": ("heun", "normal"),
     "LMS": ("lms", "normal"),
 }
+
+logger = logging.getLogger(__name__)
+
+#: Seconds to wait for the history entry once the websocket said the prompt ended (ComfyUI sends
+#: ``execution_error`` before it writes the history; after that the websocket's message is used).
+FINISH_GRACE_SECONDS = 5.0
 
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -271,6 +285,98 @@ class ComfyUIServer:
         return len(running) + len(pending)
 
 
+# ---------------------------------------------------------------- the websocket
+
+
+class PromptEvents:
+    """ComfyUI's ``/ws?clientId=...`` websocket, read for one prompt (``connect`` returns None if it cannot).
+
+    ComfyUI sends a prompt's ``executing``/``progress``/``execution_*`` messages to the
+    socket whose ``clientId`` is the prompt's ``client_id``. :meth:`wait` reads what
+    arrives within some seconds and keeps: ``fraction`` (the last ``progress``
+    ``value / max`` of this prompt), ``ended`` (an ``execution_success``,
+    ``execution_error`` or ``execution_interrupted`` of this prompt, or ``executing``
+    with ``node: null``, which ComfyUI sends once the history entry is written),
+    ``interrupted`` and ``failure`` (the readable message of an ``execution_error``). Binary frames
+    (previews) and other messages are skipped. A closed or broken socket sets
+    ``dropped``: the caller then goes on by polling ``/history``.
+    """
+
+    def __init__(self, ws: websocket.WebSocket, prompt_id: str):
+        self.ws = ws
+        self.prompt_id = prompt_id
+        self.fraction: float | None = None
+        self.ended = False
+        self.failure = ""
+        self.interrupted = False
+        self.dropped = False
+
+    @classmethod
+    def connect(cls, base_url: str, *, client_id: str, prompt_id: str, timeout: float) -> PromptEvents | None:
+        scheme, sep, rest = base_url.partition("://")
+        url = f"{'wss' if scheme == 'https' else 'ws'}{sep}{rest}/ws?clientId={client_id}"
+        try:
+            ws = websocket.create_connection(url, timeout=timeout, enable_multithread=False)
+        except (websocket.WebSocketException, OSError, ValueError) as exc:
+            logger.info("ComfyUI websocket at %s unavailable (%s); polling /history", base_url, exc)
+            return None
+        return cls(ws, prompt_id)
+
+    def close(self) -> None:
+        with contextlib.suppress(websocket.WebSocketException, OSError):
+            self.ws.close(timeout=1)
+
+    def wait(self, seconds: float) -> None:
+        """Read messages for up to ``seconds``; return early when the prompt ended or the socket dropped."""
+        deadline = time.monotonic() + seconds
+        while not self.dropped:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                self.ws.settimeout(left)
+                opcode, data = self.ws.recv_data()
+            except websocket.WebSocketTimeoutException:
+                return
+            except (websocket.WebSocketException, OSError, ValueError):
+                self.dropped = True
+                return
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                self.dropped = True
+                return
+            if opcode != websocket.ABNF.OPCODE_TEXT:
+                continue  # a preview image (4-byte event type, then the image)
+            if self._handle(data) and self.ended:
+                return
+
+    def _handle(self, data: bytes | str) -> bool:
+        try:
+            message = json.loads(data)
+        except ValueError:
+            return False
+        if not isinstance(message, dict) or not isinstance(message.get("data"), dict):
+            return False
+        kind, body = message.get("type"), message["data"]
+        if body.get("prompt_id", self.prompt_id) != self.prompt_id:
+            return False
+        if kind == "progress":
+            value, total = body.get("value"), body.get("max")
+            if isinstance(value, int | float) and isinstance(total, int | float) and total > 0:
+                self.fraction = max(0.0, min(1.0, value / total))
+            return True
+        finished = kind == "executing" and body.get("node") is None and "prompt_id" in body
+        if finished or kind == "execution_success":
+            self.ended = True
+        elif kind == "execution_interrupted":
+            self.ended = self.interrupted = True
+        elif kind == "execution_error":
+            self.ended = True
+            self.failure = _execution_error_message(body)
+        else:
+            return False
+        return True
+
+
 # ---------------------------------------------------------------- a graph on a set of servers
 
 
@@ -278,14 +384,19 @@ def _node_key(node_id: str) -> tuple[int, int, str]:
     return (0, int(node_id), "") if str(node_id).isdigit() else (1, 0, str(node_id))
 
 
+def _execution_error_message(data: dict) -> str:
+    """The readable sentence of an ``execution_error`` (history message or websocket data)."""
+    node = f"node {data.get('node_id', '?')} ({data.get('node_type', '?')})"
+    what = f"{data.get('exception_type', 'error')}: {data.get('exception_message', '')}".strip()
+    return f"The workflow failed at {node}: {what}"
+
+
 def _execution_message(entry: dict) -> tuple[str, str]:
     """(``"error"`` | ``"interrupted"`` | ``""``, readable message) from a history entry's messages."""
     status = entry.get("status") or {}
     for event, data in status.get("messages") or []:
         if event == "execution_error" and isinstance(data, dict):
-            node = f"node {data.get('node_id', '?')} ({data.get('node_type', '?')})"
-            what = f"{data.get('exception_type', 'error')}: {data.get('exception_message', '')}".strip()
-            return "error", f"The workflow failed at {node}: {what}"
+            return "error", _execution_error_message(data)
         if event == "execution_interrupted":
             return "interrupted", "The generation was interrupted on the ComfyUI server."
     if status.get("status_str") == "error":
@@ -308,31 +419,38 @@ def _output_refs(entry: dict) -> list[dict]:
     return saved or refs
 
 
-def _locate(servers: list[ComfyUIServer], prompt_id: str) -> tuple[ComfyUIServer | None, dict | None]:
-    """The server that already has ``prompt_id`` (finished: with its history entry); unreachable ones skipped."""
+@dataclass
+class _Lookup:
+    """Where a prompt id stands on a set of servers: found on one, or the load of each that answered."""
+
+    server: ComfyUIServer | None = None
+    entry: dict | None = None
+    loads: list[tuple[int, ComfyUIServer]] | None = None
+
+
+def _locate(servers: list[ComfyUIServer], prompt_id: str) -> _Lookup:
+    """The server that already has ``prompt_id`` (finished: with its history entry), or else every
+    server that answered with its load (running + pending prompts); unreachable ones are left out,
+    so a prompt is never submitted to a server that could not be checked for it."""
+    loads: list[tuple[int, ComfyUIServer]] = []
     for server in servers:
         try:
             entry = server.history(prompt_id)
             if entry is not None:
-                return server, entry
+                return _Lookup(server=server, entry=entry)
             running, pending = server.queue()
         except TransientBackendError:
             continue
         if prompt_id in running or prompt_id in pending:
-            return server, None
-    return None, None
+            return _Lookup(server=server)
+        loads.append((len(running) + len(pending), server))
+    return _Lookup(loads=loads)
 
 
-def _least_loaded(servers: list[ComfyUIServer]) -> ComfyUIServer:
-    loads: list[tuple[int, float, ComfyUIServer]] = []
-    for server in servers:
-        try:
-            loads.append((server.load(), random.random(), server))
-        except TransientBackendError:
-            continue
+def _least_loaded(loads: list[tuple[int, ComfyUIServer]]) -> ComfyUIServer:
     if not loads:
         raise TransientBackendError("No ComfyUI server is reachable.")
-    return min(loads, key=lambda t: (t[0], t[1]))[2]
+    return min(loads, key=lambda t: (t[0], random.random()))[1]
 
 
 def run_graph(
@@ -344,8 +462,13 @@ def run_graph(
     servers: Iterable[str] | None = None,
     poll_seconds: float | None = None,
     timeout: float | None = None,
+    use_websocket: bool | None = None,
 ) -> list[OutputFile]:
     """Run an API-format ``graph`` on ComfyUI under ``prompt_id`` and return its output files in node order.
+
+    ``use_websocket`` (default: the setting ``COMFYUI_WEBSOCKET``) follows the prompt over
+    ``/ws``: progress fractions, and an early end; without it, or when the socket
+    cannot connect or drops, ``/history`` polling alone finds the end.
 
     See the module docstring for progress, cancellation, errors and servers.
     """
@@ -360,36 +483,38 @@ def run_graph(
     poll = float(settings.COMFYUI_POLL_SECONDS if poll_seconds is None else poll_seconds)
     limit = float(settings.COMFYUI_JOB_TIMEOUT if timeout is None else timeout)
 
-    server, entry = _locate(pool, pid)
-    if server is None:
-        server = _least_loaded(pool)
-        server.submit(graph, prompt_id=pid, client_id=f"aimg-{pid}")
-    deadline = time.monotonic() + limit
-    polls = 0
-    while entry is None:
-        try:
-            if is_cancelled is not None and is_cancelled():
-                raise RunCancelled()
-            if progress is not None:
-                progress(None)
-        except RunCancelled:
-            server.cancel(pid)
-            raise
-        entry = server.history(pid)
-        if entry is not None:
-            break
-        polls += 1
-        if polls % 5 == 0:
-            running, pending = server.queue()
-            if pid not in running and pid not in pending:
-                entry = server.history(pid)  # finished between the two reads?
-                if entry is None:
-                    raise TransientBackendError("The ComfyUI server lost the prompt (restarted?).")
-                break
-        if time.monotonic() > deadline:
-            server.cancel(pid)
-            raise PermanentBackendError(f"The generation did not finish within {limit:g} seconds.")
-        time.sleep(poll)
+    listen = bool(settings.COMFYUI_WEBSOCKET if use_websocket is None else use_websocket)
+    client_id = f"aimg-{pid}"  # the same on every attempt: a redelivered job hears its prompt again
+
+    lookup = _locate(pool, pid)
+    server, entry = lookup.server, lookup.entry
+    events: PromptEvents | None = None
+    try:
+        if entry is None:
+            if server is None:
+                server = _least_loaded(lookup.loads or [])
+                submit = True
+            else:
+                submit = False
+            if listen:  # connected before submitting, so that no message is missed
+                events = PromptEvents.connect(
+                    server.base_url, client_id=client_id, prompt_id=pid, timeout=request_timeout
+                )
+            if submit:
+                server.submit(graph, prompt_id=pid, client_id=client_id)
+            entry = _follow(
+                server,
+                pid,
+                events=events,
+                progress=progress,
+                is_cancelled=is_cancelled,
+                poll=poll,
+                limit=limit,
+            )
+    finally:
+        if events is not None:
+            events.close()
+    assert server is not None
 
     outcome, message = _execution_message(entry)
     if outcome == "interrupted" and is_cancelled is not None and is_cancelled():
@@ -410,6 +535,76 @@ def run_graph(
     return files
 
 
+def _follow(
+    server: ComfyUIServer,
+    pid: str,
+    *,
+    events: PromptEvents | None,
+    progress: Progress | None,
+    is_cancelled: Callable[[], bool] | None,
+    poll: float,
+    limit: float,
+) -> dict:
+    """Wait for ``pid``'s history entry on ``server``; report progress; cancel on request.
+
+    With a websocket, ``/history`` is read when it says the prompt ended, and every
+    fifth interval in case a message was missed; without one (or once it dropped),
+    at every interval. Every fifth interval ``/queue`` is read too: a prompt that is
+    neither queued nor in the history was lost (the server restarted).
+    """
+    deadline = time.monotonic() + limit
+    polls = 0
+    reported: float | None = None
+    ended_at: float | None = None
+    while True:
+        fraction = events.fraction if events is not None else None
+        try:
+            if is_cancelled is not None and is_cancelled():
+                raise RunCancelled()
+            if progress is not None:
+                progress(fraction if fraction != reported else None)
+                reported = fraction
+        except RunCancelled:
+            try:
+                server.cancel(pid)
+            except TransientBackendError:
+                # The job is cancelled whatever the server says; it must not turn into a retry.
+                logger.warning("ComfyUI at %s unreachable while cancelling %s", server.base_url, pid)
+            raise
+        if events is not None and events.dropped:
+            logger.info("ComfyUI websocket for %s dropped; polling /history", pid)
+            events.close()
+            events = None
+        listening = events is not None and not events.ended
+        if not listening or polls % 5 == 0:
+            entry = server.history(pid)
+            if entry is not None:
+                return entry
+        if events is not None and events.ended:
+            ended_at = ended_at if ended_at is not None else time.monotonic()
+            if events.failure and time.monotonic() - ended_at > FINISH_GRACE_SECONDS:
+                raise PermanentBackendError(events.failure)  # the history never came: the socket's word
+        polls += 1
+        if polls % 5 == 0:
+            running, pending = server.queue()
+            if pid not in running and pid not in pending:
+                entry = server.history(pid)  # finished between the two reads?
+                if entry is None:
+                    if events is not None and events.failure:
+                        raise PermanentBackendError(events.failure)
+                    raise TransientBackendError("The ComfyUI server lost the prompt (restarted?).")
+                return entry
+        if time.monotonic() > deadline:
+            server.cancel(pid)
+            raise PermanentBackendError(f"The generation did not finish within {limit:g} seconds.")
+        if events is not None and events.ended:
+            time.sleep(min(poll, 0.05))  # the history entry follows the final message closely
+        elif events is not None:
+            events.wait(poll)
+        else:
+            time.sleep(poll)
+
+
 def upload_inputs(images: dict[str, bytes], *, servers: Iterable[str] | None = None) -> dict[str, str]:
     """Upload ``{filename: bytes}`` to every server (``POST /upload/image``); returns ``{filename: graph name}``.
 
@@ -428,62 +623,103 @@ def upload_inputs(images: dict[str, bytes], *, servers: Iterable[str] | None = N
 
 # ---------------------------------------------------------------- catalog templates
 
+#: The catalog templates' markers, as API2 WorkflowTemplateParameter definitions: ``fill`` of
+#: :mod:`generation.workflows.parameters` types each value by its definition (a whole-number
+#: ``number`` becomes a JSON int, ``cfg`` a JSON float, text a JSON string) and substitutes it.
+TEMPLATE_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "prompt", "dataType": "string", "replaceFromString": "%prompt%"},
+    {"name": "negprompt", "dataType": "string", "replaceFromString": "%negprompt%"},
+    {"name": "seed", "dataType": "number", "replaceFromString": "%seed%", "increment": "1"},
+    {"name": "steps", "dataType": "number", "replaceFromString": "%steps%", "increment": "1"},
+    {"name": "cfg", "dataType": "number", "replaceFromString": "%cfg%", "increment": "0.01"},
+    {"name": "sampler", "dataType": "string", "replaceFromString": "%sampler%"},
+    {"name": "scheduler", "dataType": "string", "replaceFromString": "%scheduler%"},
+    {"name": "width", "dataType": "number", "replaceFromString": "%width%", "increment": "1"},
+    {"name": "height", "dataType": "number", "replaceFromString": "%height%", "increment": "1"},
+    {"name": "frames", "dataType": "number", "replaceFromString": "%frames%", "increment": "1"},
+    {"name": "fps", "dataType": "number", "replaceFromString": "%fps%", "increment": "1"},
+    {"name": "model", "dataType": "string", "replaceFromString": "%model%"},
+    {"name": "prefix", "dataType": "string", "replaceFromString": "%prefix%"},
+]
+#: What looks like a marker in a catalog template (an unknown one is a load_catalog error).
+MARKER_SYNTAX = re.compile(r"%[A-Za-z0-9_]+%")
+#: The values a template of each kind must use (else the request's value would silently be lost).
+REQUIRED_MARKERS: dict[str, frozenset[str]] = {
+    "image": frozenset({"prompt", "negprompt", "seed", "steps", "cfg", "sampler", "width", "height"}),
+    "video": frozenset(
+        {"prompt", "negprompt", "seed", "steps", "cfg", "sampler", "width", "height", "frames", "fps"}
+    ),
+}
 
-def substitute(template: Any, values: dict[str, Any]) -> Any:
-    """A copy of ``template`` with each ``%name%`` marker replaced by ``values[name]``.
 
-    A string that is exactly one marker becomes the value itself (an int stays
-    an int); a marker inside a longer string is replaced by the value's text.
-    An unknown marker is left as it is.
-    """
-    if isinstance(template, dict):
-        return {k: substitute(v, values) for k, v in template.items()}
-    if isinstance(template, list):
-        return [substitute(v, values) for v in template]
-    if isinstance(template, str):
-        whole = re.fullmatch(r"%([A-Za-z0-9_]+)%", template)
-        if whole and whole.group(1) in values:
-            return values[whole.group(1)]
-        return re.sub(
-            r"%([A-Za-z0-9_]+)%",
-            lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
-            template,
-        )
-    return template
-
-
-def load_template(name: str) -> dict:
+def load_template(name: str, *, directory: Path | None = None) -> dict:
     """The catalog's workflow template ``name`` (``generation/catalog/comfyui/<name>.json``)."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
         raise PermanentBackendError(f"The model has no valid ComfyUI workflow template ({name!r}).")
-    path = TEMPLATES_DIR / f"{name}.json"
+    path = (directory or TEMPLATES_DIR) / f"{name}.json"
     if not path.is_file():
         raise PermanentBackendError(f"The ComfyUI workflow template {name!r} does not exist.")
     with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        try:
+            graph = json.load(f)
+        except ValueError as exc:
+            raise PermanentBackendError(f"The ComfyUI workflow template {name!r} is not JSON: {exc}") from exc
+    if not isinstance(graph, dict):
+        raise PermanentBackendError(f"The ComfyUI workflow template {name!r} is not an API-format graph.")
+    return graph
+
+
+def template_problems(name: str, *, kind: str, directory: Path | None = None) -> list[str]:
+    """What is wrong with the catalog template ``name`` for a model of ``kind`` (empty: usable)."""
+    from generation.workflows.parameters import marker_problems
+
+    try:
+        graph = load_template(name, directory=directory)
+    except PermanentBackendError as exc:
+        return [str(exc)]
+    return marker_problems(
+        workflow=graph,
+        definitions=TEMPLATE_PARAMETERS,
+        syntax=MARKER_SYNTAX,
+        required=REQUIRED_MARKERS.get(kind, REQUIRED_MARKERS["image"]),
+    )
 
 
 def template_values(request: RenderRequest) -> dict[str, Any]:
-    """The marker values of a generation request."""
+    """The marker values of a generation request, by TEMPLATE_PARAMETERS name."""
     sampler, scheduler = SAMPLERS.get(request.sampler, ("euler", "normal"))
     return {
         "prompt": request.prompt,
         "negprompt": request.negprompt,
-        "seed": int(request.seed),
-        "steps": int(request.steps),
-        "cfg": float(request.cfgscale),
+        "seed": request.seed,
+        "steps": request.steps,
+        "cfg": request.cfgscale,
         "sampler": sampler,
         "scheduler": scheduler,
-        "width": int(request.width),
-        "height": int(request.height),
-        "frames": int(request.frames or 1),
-        "fps": int(request.fps or 8),
+        "width": request.width,
+        "height": request.height,
+        "frames": request.frames or 1,
+        "fps": request.fps or 8,
         "model": request.model,
         "prefix": f"aimg/{request.job_id}",
     }
 
 
+def fill_template(template: dict, values: dict[str, Any]) -> dict:
+    """``template`` with its markers replaced by ``values`` (API2's typed substitution)."""
+    from generation.workflows.parameters import fill
+
+    try:
+        return fill(template, TEMPLATE_PARAMETERS, values)
+    except ValueError as exc:
+        raise PermanentBackendError(f"The ComfyUI workflow could not be filled in: {exc}") from exc
+
+
+def request_graph(request: RenderRequest) -> dict:
+    """The API-format graph for ``request``: its model's catalog template, filled in."""
+    return fill_template(load_template(request.workflow_template), template_values(request))
+
+
 def render(request: RenderRequest, *, progress: Progress) -> list[OutputFile]:
     """The back-end interface: the model's template with the request's values, run on ComfyUI."""
-    graph = substitute(load_template(request.workflow_template), template_values(request))
-    return run_graph(graph, prompt_id=request.job_id, progress=progress)
+    return run_graph(request_graph(request), prompt_id=request.job_id, progress=progress)

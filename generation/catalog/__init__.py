@@ -11,6 +11,7 @@ plans by appending a loader.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,10 +60,57 @@ def catalog_rows(filename: str) -> list[dict]:
     return rows
 
 
+class CatalogError(ValueError):
+    """A catalog file is inconsistent; the message names the file and the problem."""
+
+
+#: What looks like a marker in an API2 workflow template.
+API2_MARKER_SYNTAX = re.compile(r"\{\{[A-Za-z0-9_]+\}\}")
+
+
+def catalog_problems() -> list[str]:
+    """Every inconsistency of the versioned catalog files (empty: loadable)."""
+    from generation.backends.comfyui import template_problems as comfyui_template_problems
+    from generation.workflows.parameters import marker_problems, template_problems
+
+    problems: list[str] = []
+    for row in catalog_rows("models.json"):
+        name = row.get("workflow_template")
+        if not name:
+            continue
+        for problem in comfyui_template_problems(
+            name, kind=row.get("kind", "image"), directory=CATALOG_DIR / "comfyui"
+        ):
+            problems.append(f"comfyui/{name}.json (model {row.get('name')!r}): {problem}")
+    groups = {row["name"]: list(row.get("file_names") or []) for row in catalog_rows("file_groups.json")}
+    for row in catalog_rows("workflow_templates"):
+        found = template_problems(
+            definitions=row.get("parameters") or [],
+            workflow=row.get("workflow"),
+            file_groups=groups,
+            max_batch_size=int(row.get("max_batch_size") or 1),
+        ) + marker_problems(
+            workflow=row.get("workflow"),
+            definitions=row.get("parameters") or [],
+            syntax=API2_MARKER_SYNTAX,
+            required=frozenset(),
+        )
+        problems.extend(f"workflow_templates/{row.get('name')}: {problem}" for problem in found)
+    return problems
+
+
+def catalog_check() -> None:
+    """Raise :class:`CatalogError` listing every problem of the catalog files, if there is one."""
+    problems = catalog_problems()
+    if problems:
+        raise CatalogError("The catalog cannot be loaded: " + "; ".join(problems))
+
+
 def catalog_load(*, domain: Domain) -> dict[str, dict[str, int]]:
     """Upsert every catalog file's rows for ``domain``; returns ``{file: {"created": n, "updated": m}}``."""
     from django.apps import apps
 
+    catalog_check()
     report: dict[str, dict[str, int]] = {}
     with domain_context(domain), transaction.atomic():
         for loader in LOADERS:

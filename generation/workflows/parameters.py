@@ -13,6 +13,12 @@ marker by the typed value (a number stays a JSON number, a prompt a JSON
 string), and a marker *inside* a longer string by the value's text, on the
 parsed string; the workflow is never built by pasting text into JSON, so a
 prompt holding quotes, backslashes, newlines or ``"}`` stays one intact string.
+
+The engine's own ComfyUI templates (``generation/catalog/comfyui``, ``%name%``
+markers) go through the same substitution: ``fill`` types the server's values
+by their definitions (:func:`typed`) and calls ``substitute``, and
+``marker_problems`` finds unknown and missing markers (``load_catalog`` refuses
+such a template).
 """
 
 from __future__ import annotations
@@ -303,6 +309,72 @@ def substitute(workflow: Any, markers: Mapping[str, Any]) -> Any:
         return node
 
     return walk(workflow)
+
+
+def typed(definition: Mapping[str, Any], value: Any) -> Any:
+    """A value the server itself built, as the JSON type its definition says (no range checks).
+
+    The engine's catalog templates use this instead of :func:`coerce`: their values are already
+    validated by the engine, and only their JSON type matters here. ``number`` follows
+    :func:`is_whole_number` (a whole-number parameter becomes an int, any other a float), as a
+    request's value does; ``string``/``dropdown`` must be text; ``boolean`` a bool. Raises
+    ``ValueError`` naming the parameter for a value of the wrong kind.
+    """
+    name, data_type = definition.get("name", "?"), definition.get("dataType")
+    if data_type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise ValueError(f"parameter {name!r} needs a number, not {value!r}")
+        if is_whole_number(definition):
+            if value != int(value):
+                raise ValueError(f"parameter {name!r} needs a whole number, not {value!r}")
+            return int(value)
+        return float(value)
+    if data_type in ("string", "dropdown", "filesGroup", "file"):
+        if not isinstance(value, str):
+            raise ValueError(f"parameter {name!r} needs text, not {value!r}")
+        return value
+    if data_type == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError(f"parameter {name!r} needs true or false, not {value!r}")
+        return value
+    raise ValueError(f"parameter {name!r} has a data type the engine does not fill: {data_type!r}")
+
+
+def marker_problems(
+    *, workflow: Any, definitions: list[dict], syntax: re.Pattern[str], required: set[str] | frozenset[str]
+) -> list[str]:
+    """The marker errors of a template: markers of ``syntax`` no definition declares (unknown), and
+    the markers of ``required`` parameter names that the workflow does not contain (missing)."""
+    declared = {d["replaceFromString"]: d["name"] for d in definitions if d.get("replaceFromString")}
+    texts = list(strings_in(workflow))
+    problems: list[str] = []
+    unknown = sorted({m.group(0) for text in texts for m in syntax.finditer(text)} - set(declared))
+    if unknown:
+        problems.append(
+            f"unknown marker{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(declared))})"
+        )
+    for marker, name in declared.items():
+        if name in required and not any(marker in text for text in texts):
+            problems.append(f"missing marker {marker} (the {name!r} value would be lost)")
+    return problems
+
+
+def fill(workflow: Any, definitions: list[dict], values: Mapping[str, Any]) -> Any:
+    """:func:`substitute` with server-built ``values`` (``{name: value}``) typed by :func:`typed`.
+
+    Every marker the workflow contains must have a value (``ValueError`` naming it otherwise).
+    """
+    texts = list(strings_in(workflow))
+    markers: dict[str, Any] = {}
+    for definition in definitions:
+        marker = definition.get("replaceFromString")
+        if not marker or not any(marker in text for text in texts):
+            continue
+        if definition["name"] not in values:
+            raise ValueError(f"no value for the template parameter {definition['name']!r} ({marker})")
+        markers[marker] = typed(definition, values[definition["name"]])
+    return substitute(workflow, markers)
 
 
 def markers_of(definitions: list[dict], resolved: Resolved) -> dict[str, Any]:

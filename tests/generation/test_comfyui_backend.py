@@ -176,3 +176,25 @@ def run_in_thread(job_id):
         return services.job_run(job_id=job_id, worker="thread")
     finally:
         connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_comfyui_job_shows_the_websockets_progress_in_its_status(api, owner, comfy, monkeypatch):
+    monkeypatch.setattr(services, "_enqueue", lambda *args, **kwargs: None)  # the thread below is the worker
+    comfy.seconds_per_step = 0.05
+    job = queued(api, owner, steps=40)
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(run_in_thread(job.pk)))
+    worker.start()
+    seen: list[float] = []
+    deadline = time.monotonic() + 30
+    while worker.is_alive() and time.monotonic() < deadline:
+        status = assert_envelope(api.get("/getItemStatus", persona=owner, imageID=str(job.item_id))).payload
+        if status["status"] == "running" and "progress" in status:
+            seen.append(status["progress"])
+        time.sleep(0.05)
+    worker.join(10)
+    assert results == ["completed"]
+    mid_run = [p for p in seen if 0 < p < 1]
+    assert mid_run and mid_run == sorted(mid_run), seen
+    assert ("GET", "/ws") in comfy.requests

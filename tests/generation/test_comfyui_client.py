@@ -14,10 +14,10 @@ from generation.backends import PermanentBackendError, RunCancelled, TransientBa
 from generation.backends.comfyui import (
     ComfyUIServer,
     configured_servers,
+    fill_template,
     load_template,
     rejection_message,
     run_graph,
-    substitute,
     upload_inputs,
 )
 from tests.support.comfyui_standin import ComfyUIStandIn, free_port_unused, validate
@@ -43,7 +43,7 @@ def comfy():
 
 
 def graph(**overrides) -> dict:
-    return substitute(load_template("txt2img-basic"), {**VALUES, **overrides})
+    return fill_template(load_template("txt2img-basic"), {**VALUES, **overrides})
 
 
 def test_it_runs_a_catalog_template_and_returns_the_saved_png(comfy):
@@ -59,7 +59,7 @@ def test_it_runs_a_catalog_template_and_returns_the_saved_png(comfy):
 
 def test_every_catalog_template_passes_the_stand_ins_validation():
     for name in ("txt2img-basic", "txt2img-sdxl", "txt2vid-basic"):
-        error, node_errors = validate(substitute(load_template(name), {**VALUES, "frames": 4, "fps": 8}))
+        error, node_errors = validate(fill_template(load_template(name), {**VALUES, "frames": 4, "fps": 8}))
         assert error is None and node_errors == {}, (name, error, node_errors)
 
 
@@ -297,3 +297,55 @@ def test_an_input_image_is_uploaded_to_every_server_and_loadimage_reads_it():
             out = run_graph(g, prompt_id=uuid.uuid4(), servers=[server.url], poll_seconds=0.01)
             image = Image.open(io.BytesIO(out[0].content))
             assert image.size == (40, 30) and image.getpixel((0, 0)) == (245, 55, 225)
+
+
+def test_a_409_from_a_submission_racing_another_worker_is_followed_not_failed(comfy):
+    """Another worker submits the same id between this one's look-up and its POST /prompt: 409, then follow it."""
+    pid = str(uuid.uuid4())
+    raced: list[int] = []
+
+    def other_worker_first(method, path):
+        if (method, path) == ("POST", "/prompt") and not raced:
+            raced.append(comfy.post_prompt({"prompt": graph(), "prompt_id": pid, "client_id": "other"})[0])
+
+    comfy.before_request = other_worker_first
+    outputs = run_graph(graph(), prompt_id=pid, servers=[comfy.url], poll_seconds=0.01)
+    assert raced == [200] and comfy.submitted == [pid]  # this worker's own POST /prompt got the 409
+    assert len(outputs) == 1 and comfy.history[pid]["status"]["status_str"] == "success"
+
+
+def test_a_server_that_could_not_be_checked_for_the_prompt_is_not_submitted_to():
+    """After a redelivery, a server whose /history or /queue failed may hold the prompt: retry later instead."""
+    with ComfyUIStandIn(legacy=True) as comfy:  # 0.3.64: no 409, a second submit would run twice
+        pid = str(uuid.uuid4())
+        run_graph(graph(), prompt_id=pid, servers=[comfy.url], poll_seconds=0.01)
+        comfy.fail_next(503, times=1)  # the look-up's GET /history fails
+        with pytest.raises(TransientBackendError, match="No ComfyUI server is reachable"):
+            run_graph(graph(), prompt_id=pid, servers=[comfy.url], poll_seconds=0.01)
+        assert comfy.submitted == [pid]
+        again = run_graph(graph(), prompt_id=pid, servers=[comfy.url], poll_seconds=0.01)
+        assert len(again) == 1 and comfy.submitted == [pid]
+
+
+def test_a_cancel_the_server_cannot_hear_still_ends_as_cancelled(comfy):
+    """RunCancelled wins over the server's 5xx while cancelling: a cancelled job must not become a retry."""
+    comfy.seconds_per_step = 0.05
+    pid = str(uuid.uuid4())
+
+    def progress(_):
+        if comfy.running is not None:
+            comfy.fail_next(503, times=20)  # the server breaks down as the job is cancelled
+            raise RunCancelled()
+
+    with pytest.raises(RunCancelled):
+        run_graph(graph(steps=200), prompt_id=pid, servers=[comfy.url], poll_seconds=0.01, progress=progress)
+
+
+def test_view_downloads_each_output_with_its_subfolder_and_type(comfy):
+    g = graph(prefix="aimg/sub/job")
+    outputs = run_graph(g, prompt_id=uuid.uuid4(), servers=[comfy.url], poll_seconds=0.01)
+    views = [path for method, path in comfy.requests if path == "/view"]
+    assert len(views) == 1 and outputs[0].filename.startswith("job_")
+    assert Image.open(io.BytesIO(outputs[0].content)).format == "PNG"
+    with pytest.raises(PermanentBackendError, match=r"could not deliver the output 'gone.png' \(404\)"):
+        ComfyUIServer(comfy.url).view(filename="gone.png", subfolder="aimg/sub", kind="output")

@@ -20,24 +20,48 @@ What it does, as ComfyUI's ``server.py``/``execution.py`` do (``comfyui-api-note
   stores an input that ``LoadImage`` reads.
 - ``GET /queue``, ``POST /queue {"delete"}``, ``POST /interrupt {"prompt_id"}``,
   ``POST /api/jobs/{id}/cancel``; every route also under ``/api``.
+- ``GET /ws?clientId=...`` is a real WebSocket (RFC 6455 handshake and frames),
+  sending what ComfyUI's ``server.py``/``execution.py``/``main.py`` send: a
+  ``status`` message on connect (``{"status": {"exec_info": {"queue_remaining"}},
+  "sid"}``) and on queue changes; for the prompt whose ``client_id`` is that
+  socket's id, ``execution_start``, ``execution_cached``, ``executing``
+  ``{node, display_node, prompt_id}`` per node, ``progress`` ``{value, max,
+  prompt_id, node}`` per sampler step with a binary preview frame (4-byte
+  big-endian event 1 = PREVIEW_IMAGE, 4-byte image type 2 = PNG, the PNG) after
+  each, ``executed`` for output nodes, then ``execution_success`` /
+  ``execution_error`` / ``execution_interrupted``, the history entry is written,
+  and ``executing {"node": null, "prompt_id"}`` last (ComfyUI's order). A
+  reconnecting ``clientId`` replaces the older socket, as in ComfyUI.
 
 Knobs for tests: ``fail_next(status, times)`` answers the next requests with
 that HTTP status (a 5xx burst); ``response_delay`` slows every answer; ``fail_node`` makes a node class raise during
 execution (an ``execution_error``); ``requests`` records each (method, path).
+``websocket = False`` answers ``/ws`` with a plain 404 (an old server or a proxy
+without WebSocket support); ``drop_websocket_after = n`` closes every socket
+after the n-th ``progress`` message (a dropped connection); ``history_delay``
+waits that long between the final websocket message and writing the history
+entry; ``ws_sent`` records each (client id, type) sent; ``before_request(method, path)``
+runs before each request is answered (to act between two requests of a client).
+The port is the first free one of ``AIMG_TEST_PORTS`` (default ``18200-18299``).
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import email.policy
 import hashlib
 import io
 import json
+import os
 import re
 import socket
+import struct
 import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -45,7 +69,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image, ImageDraw
 
-PORT_RANGE = range(18200, 18300)
+
+def _port_range() -> range:
+    first, _, last = os.environ.get("AIMG_TEST_PORTS", "18200-18299").partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
+PORT_RANGE = _port_range()
+#: RFC 6455's handshake constant.
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 INT_MAX = 0xFFFFFFFFFFFFFFFF
 SAMPLERS = ["euler", "euler_ancestral", "heun", "dpm_2", "lms", "dpmpp_2m", "dpmpp_sde", "ddim", "uni_pc"]
@@ -308,6 +340,14 @@ class ComfyUIStandIn:
         self._stop = False
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
+        self.websocket = True
+        self.drop_websocket_after: int | None = None
+        self.history_delay = 0.0
+        self.before_request: Callable[[str, str], None] | None = None
+        self.sockets: dict[str, _Socket] = {}
+        self.ws_sent: list[tuple[str, str]] = []
+        self._client_id: str | None = None
+        self._progress_sent = 0
 
     # ------------------------------------------------------------ lifecycle
 
@@ -341,6 +381,8 @@ class ComfyUIStandIn:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        for ws in list(self.sockets.values()):
+            ws.close()
 
     def fail_next(self, status: int, times: int = 1) -> None:
         """Answer the next ``times`` requests with HTTP ``status`` (and no work done)."""
@@ -430,6 +472,49 @@ class ComfyUIStandIn:
                 return {"cancelled": True}
         return {"cancelled": False}
 
+    # ------------------------------------------------------------ websocket
+
+    def ws_connect(self, sid: str, ws: _Socket) -> None:
+        with self._lock:
+            old = self.sockets.pop(sid, None)
+            self.sockets[sid] = ws
+        if old is not None:
+            old.close()
+        ws.send_json({"type": "status", "data": {"status": self._queue_info(), "sid": sid}})
+
+    def ws_disconnect(self, sid: str, ws: _Socket) -> None:
+        with self._lock:
+            if self.sockets.get(sid) is ws:
+                del self.sockets[sid]
+
+    def _queue_info(self) -> dict:
+        with self._lock:
+            return {"exec_info": {"queue_remaining": len(self.pending) + (self.running is not None)}}
+
+    def send(self, event: str, data: Any, sid: str | None) -> None:
+        """ComfyUI's ``send_sync``: to the socket ``sid``, or to every socket when ``sid`` is None."""
+        with self._lock:
+            targets = list(self.sockets.items()) if sid is None else [(sid, self.sockets.get(sid))]
+        for target_sid, ws in targets:
+            if ws is None:
+                continue
+            self.ws_sent.append((target_sid, event))
+            if event == "preview":
+                ws.send_binary(data)
+            else:
+                ws.send_json({"type": event, "data": data})
+        if event == "progress" and self.drop_websocket_after is not None:
+            self._progress_sent += 1
+            if self._progress_sent >= self.drop_websocket_after:
+                for _, ws in targets:
+                    if ws is not None:
+                        ws.close()
+
+    def _message(self, event: str, data: dict) -> None:
+        """``add_message`` of execution.py: only to the prompt's client (none without a client_id)."""
+        if self._client_id is not None:
+            self.send(event, data, self._client_id)
+
     # ------------------------------------------------------------ execution
 
     def _execute_loop(self) -> None:
@@ -442,8 +527,14 @@ class ComfyUIStandIn:
                 self.running = self.pending.popleft()
                 self._interrupt = None
             number, prompt_id, graph, extra = self.running
+            self._client_id = extra.get("client_id")
+            self.send("status", {"status": self._queue_info()}, None)
             started = int(time.time() * 1000)
             messages: list = [["execution_start", {"prompt_id": prompt_id, "timestamp": started}]]
+            self._message("execution_start", messages[0][1])
+            cached = {"nodes": [], "prompt_id": prompt_id, "timestamp": started}
+            messages.append(["execution_cached", cached])
+            self._message("execution_cached", cached)
             outputs: dict = {}
             status_str, completed = "success", True
             try:
@@ -484,6 +575,9 @@ class ComfyUIStandIn:
                         },
                     ]
                 )
+            self._message(messages[-1][0], messages[-1][1])
+            if self.history_delay:
+                time.sleep(self.history_delay)
             with self._lock:
                 self.history[prompt_id] = {
                     "prompt": [number, prompt_id, graph, extra, []],
@@ -492,6 +586,10 @@ class ComfyUIStandIn:
                     "meta": {},
                 }
                 self.running = None
+            self.send("status", {"status": self._queue_info()}, None)
+            if self._client_id is not None:
+                self.send("executing", {"node": None, "prompt_id": prompt_id}, self._client_id)
+            self._client_id = None
 
     def _check_interrupt(self, prompt_id: str, node_id: str) -> None:
         with self._lock:
@@ -513,9 +611,20 @@ class ComfyUIStandIn:
             kind = node["class_type"]
             inputs = {k: value(v) for k, v in (node.get("inputs") or {}).items()}
             self._check_interrupt(prompt_id, node_id)
+            self._message("executing", {"node": node_id, "display_node": node_id, "prompt_id": prompt_id})
             if self.fail_node == kind:
                 raise NodeFailure(node_id, kind, f"{kind} failed in the stand-in")
             values[node_id] = self._node(prompt_id, node_id, kind, inputs, outputs)
+            if node_id in outputs:
+                self._message(
+                    "executed",
+                    {
+                        "node": node_id,
+                        "display_node": node_id,
+                        "output": outputs[node_id],
+                        "prompt_id": prompt_id,
+                    },
+                )
             return values[node_id]
 
         for node_id, node in graph.items():
@@ -540,10 +649,18 @@ class ComfyUIStandIn:
                 },
             )
         if kind == "KSampler":
-            for _ in range(inputs["steps"]):
+            total = inputs["steps"]
+            for step in range(1, total + 1):
                 self._check_interrupt(prompt_id, node_id)
                 if self.seconds_per_step:
                     time.sleep(self.seconds_per_step)
+                # main.py's progress hook: to the running prompt's client (every socket if it has none)
+                self.send(
+                    "progress",
+                    {"value": step, "max": total, "prompt_id": prompt_id, "node": node_id},
+                    self._client_id,
+                )
+                self.send("preview", struct.pack(">II", 1, 2) + _PREVIEW_PNG, self._client_id)
             latent = dict(inputs["latent_image"])
             latent.update(seed=inputs["seed"], text=inputs["positive"]["text"])
             return (latent,)
@@ -631,6 +748,73 @@ def _mp4(frames: list[Image.Image], fps: float) -> bytes:
     return out.getvalue()
 
 
+def _tiny_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (40, 90, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+_PREVIEW_PNG = _tiny_png()
+
+
+class _Socket:
+    """The server end of one WebSocket connection: unmasked frames out, masked frames in (RFC 6455)."""
+
+    def __init__(self, connection: socket.socket, rfile: Any):
+        self.connection = connection
+        self.rfile = rfile
+        self._send_lock = threading.Lock()
+        self.closed = False
+
+    def _frame(self, opcode: int, payload: bytes) -> None:
+        size = len(payload)
+        if size < 126:
+            header = struct.pack(">BB", 0x80 | opcode, size)
+        elif size < 1 << 16:
+            header = struct.pack(">BBH", 0x80 | opcode, 126, size)
+        else:
+            header = struct.pack(">BBQ", 0x80 | opcode, 127, size)
+        with self._send_lock:
+            if self.closed:
+                return
+            try:
+                self.connection.sendall(header + payload)
+            except OSError:
+                self.closed = True
+
+    def send_json(self, message: dict) -> None:
+        self._frame(0x1, json.dumps(message).encode())
+
+    def send_binary(self, data: bytes) -> None:
+        self._frame(0x2, data)
+
+    def close(self) -> None:
+        self._frame(0x8, struct.pack(">H", 1000))
+        with self._send_lock:
+            self.closed = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def read_frames(self) -> None:
+        """Read the client's frames until it closes (answers pings; text such as feature_flags is ignored)."""
+        while not self.closed:
+            head = self.rfile.read(2)
+            if len(head) < 2:
+                return
+            opcode, length = head[0] & 0x0F, head[1] & 0x7F
+            if length == 126:
+                length = struct.unpack(">H", self.rfile.read(2))[0]
+            elif length == 127:
+                length = struct.unpack(">Q", self.rfile.read(8))[0]
+            mask = self.rfile.read(4) if head[1] & 0x80 else b"\0\0\0\0"
+            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(self.rfile.read(length)))
+            if opcode == 0x8:
+                self.close()
+                return
+            if opcode == 0x9:
+                self._frame(0xA, payload)
+
+
 def _handler_for(standin: ComfyUIStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -698,12 +882,39 @@ def _handler_for(standin: ComfyUIStandIn) -> type[BaseHTTPRequestHandler]:
             self._send(status, {"error": "stand-in failure"})
             return True
 
+        def _websocket(self, query: dict) -> None:
+            key = self.headers.get("Sec-WebSocket-Key", "")
+            if not standin.websocket or self.headers.get("Upgrade", "").lower() != "websocket" or not key:
+                self._send(404, raw=b"404: Not Found", ctype="text/plain")
+                return
+            accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
+            self.send_response(101, "Switching Protocols")
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", accept)
+            self.end_headers()
+            self.wfile.flush()
+            self.close_connection = True
+            sid = (query.get("clientId") or [""])[0] or uuid.uuid4().hex
+            ws = _Socket(self.connection, self.rfile)
+            standin.ws_connect(sid, ws)
+            try:
+                ws.read_frames()
+            except (OSError, struct.error):
+                pass
+            finally:
+                standin.ws_disconnect(sid, ws)
+
         def do_GET(self) -> None:
             path, query = self._route()
             standin.requests.append(("GET", path))
+            if standin.before_request is not None:
+                standin.before_request("GET", path)
             if self._failed():
                 return
-            if path.startswith("/history/"):
+            if path == "/ws":
+                self._websocket(query)
+            elif path.startswith("/history/"):
                 prompt_id = path[len("/history/") :]
                 with standin._lock:
                     entry = standin.history.get(prompt_id)
@@ -730,6 +941,8 @@ def _handler_for(standin: ComfyUIStandIn) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             path, _ = self._route()
             standin.requests.append(("POST", path))
+            if standin.before_request is not None:
+                standin.before_request("POST", path)
             if self._failed():
                 return
             if path == "/upload/image":

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.management.commands._domain import resolve_domain
 from aimg_site.core.models import Domain
-from generation.catalog import catalog_load
+from generation.catalog import CatalogError, catalog_check, catalog_load
 
 
 class Command(BaseCommand):
@@ -30,6 +30,10 @@ class Command(BaseCommand):
             domains = [resolve_domain(options["domain"])]
         else:
             domains = list(Domain.objects.order_by("name"))
+        try:
+            catalog_check()
+        except CatalogError as exc:
+            raise CommandError(str(exc)) from exc
         for domain in domains:
             report = catalog_load(domain=domain)
             parts = ", ".join(
