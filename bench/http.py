@@ -124,6 +124,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated case names (default: all)")
     parser.add_argument("--no-queries", action="store_true", help="skip counting SQL queries per case")
     parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no servers: run each case N times through Django's WSGI handler in this process and "
+        "print CPU and wall milliseconds per request (the least noisy guide on a shared machine)",
+    )
+    parser.add_argument(
+        "--cprofile",
+        metavar="DIR",
+        default="",
+        help="with --in-process: also profile the N requests of each case with cProfile, write "
+        "DIR/<case>.prof and print the top functions by cumulative time",
+    )
+    parser.add_argument(
         "--profile",
         metavar="DIR",
         default="",
@@ -133,11 +148,13 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("a PostgreSQL --database-url (or DATABASE_URL) is required")
+    if args.cprofile and not args.in_process:
+        parser.error("--cprofile needs --in-process N")
     if not args.redis_url.startswith("redis"):
         parser.error("a --redis-url (or REDIS_URL) is required: the production server caches in Redis")
     if not 1 <= args.duration <= 120:
         parser.error("--duration must be between 1 and 120 seconds")
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and not args.in_process:
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     if args.profile and py_spy() is None:
         parser.error("--profile needs py-spy (pip install py-spy)")
@@ -517,6 +534,10 @@ def main() -> None:
         cases = [case for case in cases if case.name in wanted or case.name.split("/")[0] in wanted]
     from django.db import connections
 
+    if args.in_process:
+        time.sleep(max(0.0, sessions_made + TOMBSTONE_WAIT - time.monotonic()))
+        in_process(cases, args.in_process, args.cprofile)
+        return
     connections.close_all()
 
     env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(50)}
@@ -583,6 +604,70 @@ def main() -> None:
     shutil.rmtree(logdir, ignore_errors=True)
     if any(result.errors for result in results):
         sys.exit(1)
+
+
+def in_process(cases: list[Case], count: int, profile_dir: str) -> None:
+    """Each case ``count`` times through ``WSGIHandler`` (after a warm-up): CPU and wall ms per request."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    # The request lines are still formatted and written (their cost counts), to /dev/null.
+    import logging
+
+    sink = open(os.devnull, "w")  # noqa: SIM115 - open for the rest of the run
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for log_handler in getattr(logger, "handlers", []):
+            if isinstance(log_handler, logging.StreamHandler):
+                log_handler.setStream(sink)
+
+    def call(case: Case) -> None:
+        path, _, query = case.path.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": HOST_HEADER,
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.url_scheme": "http",
+            **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in case.headers.items()},
+        }
+        statuses: list[str] = []
+        body = handler(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        b"".join(body)
+        body.close()
+        assert statuses[0].startswith("200"), (case.path, statuses)
+
+    print(f"in process, {count} requests per case (CPU = this process only; the database's is not counted)")
+    for case in cases:
+        for _ in range(min(count, 50)):
+            call(case)
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(count):
+            call(case)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(
+            f"  {case.name:<24} cpu {1000 * cpu / count:6.3f} ms/req   wall {1000 * wall / count:6.3f} ms/req"
+        )
+        if profile_dir:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(count):
+                call(case)
+            profiler.disable()
+            target = Path(profile_dir) / (re.sub(r"[^A-Za-z0-9]+", "-", case.name) + ".prof")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(str(target))
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
+            print(text.getvalue())
 
 
 def report(results: list[Result], queries: dict[str, int]) -> None:

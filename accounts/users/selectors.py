@@ -5,14 +5,20 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from allauth.socialaccount.models import SocialAccount
+from django.db.models import BooleanField, Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.expressions import RawSQL
 
 from accounts.models import ArchivedEmail, ProfilePicture, Session, User, UserLoginProvider
 from accounts.oauth.selectors import oauth_login_providers
 from aimg_site.api.exceptions import InvalidParameter, NotFound
+from aimg_site.core.prepared import PreparedQuery
 from billing import entitlements  # called as entitlements.user_entitlement: tests substitute it
-from library.items.selectors import user_item_counts, user_library_counts
+from library.items.counts import library_counts_fold_quietly
+from library.items.selectors import FOLD_AFTER_ENTRIES, user_library_counts
+from library.models import LibraryCountEntry
 from moderation.checks.selectors import user_flag_counts
 
 
@@ -31,6 +37,59 @@ def _iso(value) -> str | None:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class SelfUserFacts:
+    """What getSelfUser reads of a user besides the user row: the library counts and whether an
+    active (or cancelling) subscription row exists, which billing's rule needs to look at."""
+
+    item_count: int = 0
+    root_folder_item_count: int = 0
+    may_have_tier: bool = False
+
+
+_NO_FACTS = SelfUserFacts()
+_ACTIVE_SUBSCRIPTION_SQL = (
+    "EXISTS (SELECT 1 FROM billing_subscription s WHERE s.user_id = accounts_user.id AND s.status = ANY(%s))"
+)
+
+
+def _self_user_facts_query(stand_in):
+    ledger = LibraryCountEntry.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+    return (
+        User.all_domains.filter(pk=stand_in.user)
+        .annotate(
+            facts_items=Subquery(
+                ledger.annotate(n=Sum("item_delta")).values("n"), output_field=IntegerField()
+            ),
+            facts_root=Subquery(
+                ledger.annotate(n=Sum("root_delta")).values("n"), output_field=IntegerField()
+            ),
+            facts_entries=Subquery(ledger.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+            facts_subscribed=RawSQL(  # noqa: S611 - constant SQL text; the statuses are parameters
+                _ACTIVE_SUBSCRIPTION_SQL, [list(entitlements.ACTIVE_STATUSES)], output_field=BooleanField()
+            ),
+        )
+        .values_list("facts_items", "facts_root", "facts_entries", "facts_subscribed")
+    )
+
+
+_SELF_USER_FACTS = PreparedQuery(_self_user_facts_query, {"user": User._meta.pk})
+
+
+def self_user_facts(*, user: User | None) -> SelfUserFacts:
+    """``SelfUserFacts`` of ``user`` in one prepared query (none for an anonymous session). The counts
+    are ``user_item_counts``'s (a read that finds many ledger entries folds them, as it does)."""
+    if user is None or user.pk is None:
+        return _NO_FACTS
+    rows = _SELF_USER_FACTS.rows(user=user.pk)
+    if not rows:
+        return _NO_FACTS
+    items, root, entries, subscribed = rows[0]
+    if (entries or 0) > FOLD_AFTER_ENTRIES:
+        library_counts_fold_quietly(user_id=user.pk)
+    return SelfUserFacts(int(items or 0), int(root or 0), bool(subscribed) and not user.is_guest)
+
+
 def self_user_payload(
     *,
     user: User | None,
@@ -44,12 +103,15 @@ def self_user_payload(
     session with no user yet: ``userID`` ``""``, counts 0). ``isAuthenticated``
     is false for guests. ``tierExpiration`` is optional in the reference: it is
     left out when the tier does not expire. Tier fields come from ``billing.entitlements``; item
-    counts from ``library.items.selectors.user_item_counts`` (a maintained row: one read, whatever the
-    library's size).
+    counts are ``library.items.selectors.user_item_counts``'s (a maintained ledger, whatever the
+    library's size), read with the subscription check in one prepared query (``self_user_facts``).
     ``extended_price_info`` is passed on to the entitlement's subscriptions
     (each gets ``price`` when billing provides it).
     """
-    entitlement = entitlements.user_entitlement(user=user)
+    facts = self_user_facts(user=user)
+    # Without an active or cancelling subscription row the tier is free whatever else is true; with
+    # one, billing's rule decides (``billing.entitlements``).
+    entitlement = entitlements.user_entitlement(user=user) if facts.may_have_tier else entitlements.FREE
     subscriptions = [dict(s) for s in entitlement.subscriptions]
     if not extended_price_info:
         for subscription in subscriptions:
@@ -69,10 +131,8 @@ def self_user_payload(
     }
     if entitlement.tier_expiration is not None:
         payload["tierExpiration"] = _iso(entitlement.tier_expiration)
-    if user is not None:
-        counts = user_item_counts(user=user)
-        payload["itemCount"] = counts["itemCount"]
-        payload["rootFolderItemCount"] = counts["rootFolderItemCount"]
+    payload["itemCount"] = facts.item_count
+    payload["rootFolderItemCount"] = facts.root_folder_item_count
     if include_profile_picture:
         payload["profilePicture"] = profile_picture_data_uri(user=user) if user is not None else ""
     return payload

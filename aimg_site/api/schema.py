@@ -17,6 +17,7 @@ trimmed and not blank), UUIDs the canonical pattern.
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, append_meta
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
@@ -245,6 +246,8 @@ def _document_wire_rules(field: serializers.Field, schema: dict) -> None:
     """Add to a request field's schema the checks DRF's own field makes (see the module docstring)."""
     if "$ref" in schema or "enum" in schema or "pattern" in schema:
         return
+    if any(isinstance(validator, RegexValidator) for validator in field.validators):
+        return  # the field's own pattern (a RegexField's) is documented by drf-spectacular, and wins
     if isinstance(field, serializers.UUIDField):
         schema["pattern"] = f"^{UUID_PATTERN}$"
     elif isinstance(field, serializers.CharField) and "format" not in schema:

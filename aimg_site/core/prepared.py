@@ -138,23 +138,35 @@ class PreparedQuery:
                 self._compiled[alias] = compiled
         return compiled
 
-    def rows(self, **values: Any) -> list[tuple]:
-        """The rows (as ``values_list`` tuples) of the queryset built with ``values``."""
-        using = DEFAULT_DB_ALIAS
+    def _params(self, connection, compiled: _Compiled, values: dict[str, Any]) -> list:
         if values.keys() != set(self.fields) | set(self.inline):
             raise TypeError(f"PreparedQuery needs exactly {sorted([*self.fields, *self.inline])}")
-        connection = connections[using]
-        compiled = self.compiled(using)
         prepared = {
             name: int(value)
             if name in self.inline
             else self.fields[name].get_db_prep_value(value, connection, prepared=False)
             for name, value in values.items()
         }
-        params = [
+        return [
             prepared[name] if name is not None else constant
             for name, constant in zip(compiled.slots, compiled.constants, strict=True)
         ]
+
+    def count(self, **values: Any) -> int:
+        """How many rows ``rows(**values)`` returns, counted by the database (one row read back)."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        compiled = self.compiled(DEFAULT_DB_ALIAS)
+        params = self._params(connection, compiled, values)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({compiled.sql}) AS counted", params)  # noqa: S608
+            return int(cursor.fetchone()[0])
+
+    def rows(self, **values: Any) -> list[tuple]:
+        """The rows (as ``values_list`` tuples) of the queryset built with ``values``."""
+        using = DEFAULT_DB_ALIAS
+        connection = connections[using]
+        compiled = self.compiled(using)
+        params = self._params(connection, compiled, values)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()

@@ -14,8 +14,15 @@ from __future__ import annotations
 from aimg_site.api.envelope import ok
 from aimg_site.api.pagination import PageRequest, paginate
 from aimg_site.api.views import ApiView
+from library.items.media import media_name_url_builder
 
-from .selectors import folder_details, folder_rows_prepare, folders_listing, folders_with_details
+from .selectors import (
+    folder_details,
+    folder_rows_prepare,
+    folders_listing,
+    folders_with_details,
+    owned_folders_page_fast,
+)
 from .serializers import (
     ChangeOutput,
     CreateFolderInput,
@@ -31,6 +38,7 @@ from .serializers import (
     PublicFolderPropertiesInput,
     PublicFolderRefQuery,
     SuccessOutput,
+    folder_payload_fast,
 )
 from .services import (
     folder_add_items,
@@ -72,6 +80,16 @@ class FolderListApi(FolderApi):
 
     def get(self, request):
         data = self.input()
+        viewer = self.identity.user
+        if data.get("folderIDs") is None and (
+            not self.is_public or (viewer is not None and data.get("userID") == viewer.id)
+        ):
+            fast = owned_folders_page_fast(
+                owner=viewer, is_public=self.is_public, page=PageRequest.from_input(data)
+            )
+            if fast is not None:
+                url = media_name_url_builder(request)
+                return ok([folder_payload_fast(row, url) for row in fast.rows], metadata=fast.metadata)
         queryset, owner_view = folders_listing(
             viewer=self.identity.user,
             is_public=self.is_public,

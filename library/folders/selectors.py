@@ -10,6 +10,7 @@ rejected, after it was placed never shows. ``folders_with_details`` adds what
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.db import connection
@@ -23,6 +24,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
     Window,
 )
@@ -30,6 +32,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from aimg_site.api.exceptions import NotFound
+from aimg_site.api.pagination import Page, PageRequest, PreparedListing
+from aimg_site.core.scoping import current_domain
 from library.models import Folder, FolderTag, FolderThumbnail, Item, PublicFolderCountEntry
 
 from .ids import FolderRef
@@ -202,3 +206,129 @@ def folders_listing(
     if is_public:
         return folders_public(viewer=viewer, user_id=user_id, refs=refs)
     return folders_owned(user=viewer, is_public=False, refs=refs), True
+
+
+# ---------------------------------------------------------------- the owner's listing, prepared
+#
+# getSelfFolders (and getPublicFolders naming the caller) in one query compiled once: each folder row
+# carries its live-item count, its tag names, its sample images and thumbnails as JSON arrays of
+# ``[id, media name, is_public, approval status]`` (what the media URL rule needs besides the
+# folder's own kind), and the listing's total (an InitPlan PostgreSQL runs once).
+
+_TOTAL_SQL = """(SELECT count(*) FROM library_folder t
+    WHERE t.domain_id = %s AND t.owner_id = %s AND t.is_public = {is_public})"""
+_COUNT_SQL = """(SELECT count(*) FROM library_item i
+    WHERE i.folder_id = library_folder.id AND i.deleted_at IS NULL)"""
+_TAGS_SQL = """(SELECT string_agg(g.name, ',' ORDER BY g.name) FROM library_foldertag ft
+    JOIN library_tag g ON g.id = ft.tag_id WHERE ft.folder_id = library_folder.id)"""
+# SAMPLE_SIZE is a constant integer.
+_SAMPLES_SQL = f"""(SELECT json_agg(json_build_array(s.id, s.media, s.is_public, s.public_approval_status)
+        ORDER BY s.folder_added_at DESC, s.id DESC)::text
+    FROM (SELECT i.id, i.media, i.is_public, i.public_approval_status, i.folder_added_at FROM library_item i
+          WHERE i.folder_id = library_folder.id AND i.deleted_at IS NULL
+          ORDER BY i.folder_added_at DESC, i.id DESC LIMIT {SAMPLE_SIZE}) AS s)"""  # noqa: S608
+_THUMBNAILS_SQL = """(SELECT json_agg(json_build_array(i.id, i.media, i.is_public, i.public_approval_status)
+        ORDER BY th.position, th.id)::text
+    FROM library_folderthumbnail th JOIN library_item i ON i.id = th.item_id
+    WHERE th.folder_id = library_folder.id AND i.folder_id = library_folder.id AND i.deleted_at IS NULL)"""
+
+#: What a prepared row of the owner's listing holds, in order (read back by ``OwnedFolderRow``).
+OWNED_COLUMNS = (
+    "id",
+    "name",
+    "description",
+    "owner_id",
+    "is_public",
+    "created_at",
+    "updated_at",
+    "listed_total",
+    "listed_count",
+    "listed_tags",
+    "listed_samples",
+    "listed_thumbnails",
+)
+
+
+class OwnedFolderRow:
+    """One folder of the owner's listing as the prepared query returned it (``pk`` and ``created_at``
+    for the paginator; ``folder_payload_fast`` writes the payload)."""
+
+    __slots__ = (
+        "created_at",
+        "description",
+        "image_count",
+        "is_public",
+        "name",
+        "owner_id",
+        "pk",
+        "samples",
+        "tag_names",
+        "thumbnails",
+        "total",
+        "updated_at",
+    )
+
+    def __init__(self, row: tuple):
+        (
+            self.pk,
+            self.name,
+            self.description,
+            self.owner_id,
+            self.is_public,
+            self.created_at,
+            self.updated_at,
+            self.total,
+            self.image_count,
+            tags,
+            samples,
+            thumbnails,
+        ) = row
+        self.tag_names = tags.split(",") if tags else []
+        self.samples = json.loads(samples) if samples else []
+        self.thumbnails = json.loads(thumbnails) if thumbnails else []
+
+
+def _owned_listing(stand_in, shape: tuple) -> QuerySet[Folder]:
+    (is_public,) = shape
+    return Folder.all_domains.filter(
+        domain_id=stand_in.domain, owner_id=stand_in.owner, is_public=is_public
+    ).annotate(
+        # Raw SQL of constant text; the values are parameters.
+        listed_total=RawSQL(  # noqa: S611
+            _TOTAL_SQL.format(is_public="true" if is_public else "false"),
+            [stand_in.domain, stand_in.owner],
+            output_field=IntegerField(),
+        ),
+        listed_count=RawSQL(_COUNT_SQL, [], output_field=IntegerField()),  # noqa: S611
+        listed_tags=RawSQL(_TAGS_SQL, [], output_field=TextField()),  # noqa: S611
+        listed_samples=RawSQL(_SAMPLES_SQL, [], output_field=TextField()),  # noqa: S611
+        listed_thumbnails=RawSQL(_THUMBNAILS_SQL, [], output_field=TextField()),  # noqa: S611
+    )
+
+
+_OWNED_LISTING = PreparedListing(
+    _owned_listing,
+    model=Folder,
+    columns=OWNED_COLUMNS,
+    row=OwnedFolderRow,
+    time_field="created_at",
+    fields=lambda shape: {
+        "domain": Folder._meta.get_field("domain"),
+        "owner": Folder._meta.get_field("owner"),
+    },
+)
+
+
+def owned_folders_page_fast(*, owner, is_public: bool, page: PageRequest) -> Page | None:
+    """A page of ``owner``'s folders of one kind in the owner's view, as ``OwnedFolderRow`` rows with
+    ``totalCount``, in one prepared query (a second, the count, only for a page with no rows);
+    ``None`` where that query does not apply (not PostgreSQL, or no owner)."""
+    if connection.vendor != "postgresql" or owner is None:
+        return None
+    values = {"domain": current_domain().pk, "owner": owner.pk}
+    found = _OWNED_LISTING.page(page, shape=(is_public,), **values)
+    if found.rows:
+        found.metadata["totalCount"] = found.rows[0].total
+    else:
+        found.metadata["totalCount"] = folders_owned(user=owner, is_public=is_public).count()
+    return found

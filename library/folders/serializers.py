@@ -16,8 +16,9 @@ from rest_framework import serializers
 from aimg_site.api.fields import CommaListField, UUIDListField
 from aimg_site.api.pagination import PaginationQuery
 from library.items.media import media_url_builder
+from library.models import ApprovalStatus
 
-from .ids import ANY_PATTERN, PUBLIC_PATTERN, ROOT, UUID_PATTERN, folder_ref_parse, form_text
+from .ids import ANY_PATTERN, PUBLIC_PATTERN, ROOT, UUID_PATTERN, folder_ref_parse, folder_wire_id, form_text
 
 MAX_BULK_IDS = 1000
 MAX_FOLDER_NAME = 200
@@ -226,6 +227,41 @@ class FolderOutput(serializers.Serializer):
     createdDate = serializers.DateTimeField(source="created_at")
     updatedDate = serializers.DateTimeField(source="updated_at")
     tags = serializers.ListField(child=serializers.CharField(), source="tag_names")
+
+
+_CREATED = FolderOutput._declared_fields["createdDate"]
+_UPDATED = FolderOutput._declared_fields["updatedDate"]
+
+
+def _previews(entries: list, *, folder_is_public: bool, url) -> list[dict]:
+    """``FolderImageThumbnailOutput`` of ``[id, media name, is_public, approval status]`` entries of
+    live items in a folder of the given kind (the media URL rule of ``item_media_is_public``)."""
+    return [
+        {
+            "imageID": item_id,
+            "url": url(name or "", folder_is_public and is_public and status == ApprovalStatus.APPROVED),
+        }
+        for item_id, name, is_public, status in entries
+    ]
+
+
+def folder_payload_fast(row, url) -> dict:
+    """``FolderOutput``'s representation of a row of ``library.folders.selectors.owned_folders_page_fast``,
+    written by hand for speed (getSelfFolders is mostly this); ``url(name, public)`` is a
+    ``media_name_url_builder``. A test checks it against the declared serializer for many shapes."""
+    return {
+        "id": folder_wire_id(row.pk, is_public=row.is_public),
+        "name": row.name,
+        "description": row.description,
+        "userID": str(row.owner_id),
+        "isPublic": row.is_public,
+        "imageCount": row.image_count,
+        "sampleImages": _previews(row.samples, folder_is_public=row.is_public, url=url),
+        "thumbnails": _previews(row.thumbnails, folder_is_public=row.is_public, url=url),
+        "createdDate": _CREATED.to_representation(row.created_at),
+        "updatedDate": _UPDATED.to_representation(row.updated_at),
+        "tags": list(row.tag_names),
+    }
 
 
 class SuccessOutput(serializers.Serializer):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Aggregate, CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from accounts.models import ProfilePicture, User
@@ -218,7 +220,7 @@ _ITEM_FOR_VIEWER = PreparedQuery(
 _ITEM_FOR_ANYONE = PreparedQuery(lambda stand_in: _item_listed(stand_in, viewer=False), _ITEM_KEYS)
 
 
-def item_get_listed(*, item_id, viewer) -> Item:
+def item_get_listed(*, item_id, viewer) -> ListedItem:
     """``item_get_for_viewer`` with what ``ImageOutput`` shows (``LISTED_FIELDS``, the folder's kind,
     ``tag_names``, ``viewer_reaction``), in one prepared query."""
     keys = {"domain": current_domain().pk, "item": item_id}
@@ -240,17 +242,54 @@ def _for_output(qs: QuerySet, viewer_id) -> QuerySet:
     return qs.annotate(viewer_reaction=_reaction_of(viewer_id))
 
 
-def _item_from_row(row: tuple) -> Item:
+_MEDIA_AT = _LISTED_ATTNAMES.index("media")
+
+
+class ListedMedia:
+    """An item's stored media as listings read it: its name (``FieldFile.name``), false when empty."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str | None):
+        self.name = name or ""
+
+    def __bool__(self) -> bool:
+        return bool(self.name)
+
+
+class ListedFolder:
+    """An item's folder as listings read it: its id and kind."""
+
+    __slots__ = ("id", "is_public", "pk")
+
+    def __init__(self, folder_id, is_public: bool):
+        self.id = self.pk = folder_id
+        self.is_public = is_public
+
+
+class ListedItem:
+    """An item as prepared reads load it (``OUTPUT_COLUMNS``): what ``ImageOutput`` and the media URL
+    rule read, as plain attributes. Not a model instance: building two (item and folder) per listed
+    row cost more than the rest of the row's work; nothing saves these."""
+
+    __slots__ = (*_LISTED_ATTNAMES, "folder", "pk", "tag_names", "viewer_reaction")
+
+    def __init__(self, row: tuple):
+        for name, value in zip(_LISTED_ATTNAMES, row, strict=False):
+            setattr(self, name, value)
+        self.pk = self.id  # type: ignore[attr-defined]
+        self.media = ListedMedia(row[_MEDIA_AT])
+        folder_is_public, self.viewer_reaction, tag_csv = row[len(_LISTED_ATTNAMES) :]
+        folder_id = self.folder_id  # type: ignore[attr-defined]
+        self.folder = ListedFolder(folder_id, folder_is_public) if folder_id is not None else None
+        self.tag_names = tag_names_split(tag_csv)
+
+    is_publicly_visible = Item.is_publicly_visible
+
+
+def _item_from_row(row: tuple) -> ListedItem:
     """An item (with its folder's kind, ``viewer_reaction`` and ``tag_names``) from ``OUTPUT_COLUMNS``."""
-    count = len(_LISTED_ATTNAMES)
-    item = Item.from_db(DEFAULT_DB_ALIAS, _LISTED_ATTNAMES, row[:count])
-    folder_is_public, item.viewer_reaction, tag_csv = row[count:]
-    if item.folder_id is not None:
-        item.folder = Folder.from_db(
-            DEFAULT_DB_ALIAS, ("id", "is_public"), (item.folder_id, folder_is_public)
-        )
-    item.tag_names = tag_names_split(tag_csv)
-    return item
+    return ListedItem(row)
 
 
 def items_decorate(items: list[Item], *, viewer) -> list[Item]:
@@ -333,7 +372,33 @@ def owner_folder_filter(
     return FolderFilter(folder=folder)
 
 
-def _counted(qs, *, cache_key: str) -> int:
+def _public_capped(stand_in, shape: tuple) -> QuerySet:
+    by_user, in_folder = shape
+    qs = Item.all_domains.filter(PUBLIC_CANDIDATE, folder__is_public=True, domain_id=stand_in.domain)
+    if by_user:
+        qs = qs.filter(owner_id=stand_in.user)
+    if in_folder:
+        qs = qs.filter(folder_id=stand_in.folder)
+    return qs.order_by().values_list("pk")[: stand_in.limit]
+
+
+#: ``public_items()`` of one user and/or folder, at most ``limit`` rows: counted by ``_counted``.
+_PUBLIC_CAPPED = {
+    (by_user, in_folder): PreparedQuery(
+        functools.partial(_public_capped, shape=(by_user, in_folder)),
+        {
+            "domain": Item._meta.get_field("domain"),
+            **({"user": Item._meta.get_field("owner")} if by_user else {}),
+            **({"folder": Item._meta.get_field("folder")} if in_folder else {}),
+        },
+        inline=("limit",),
+    )
+    for by_user in (False, True)
+    for in_folder in (False, True)
+}
+
+
+def _counted(qs, *, cache_key: str, capped: Callable[[int], int] | None = None) -> int:
     """The number of rows of ``qs``: exact up to ``EXACT_COUNT_LIMIT``; above it, an exact count
     taken at most ``COUNT_TTL`` seconds ago.
 
@@ -341,9 +406,9 @@ def _counted(qs, *, cache_key: str) -> int:
     itself; the reference calls these totals conveniences ("Annex:
     Pagination"). Small totals (every ordinary library) are always current.
     """
-    capped = qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
-    if capped <= EXACT_COUNT_LIMIT:
-        return capped
+    found = capped(EXACT_COUNT_LIMIT + 1) if capped else qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+    if found <= EXACT_COUNT_LIMIT:
+        return found
     cached = cache.get(cache_key)
     if isinstance(cached, int) and cached > EXACT_COUNT_LIMIT:
         return cached
@@ -504,7 +569,13 @@ def public_creations_page(
     if viewer is not None:
         values["viewer"] = viewer.pk
     scope = folder.pk if folder is not None else "all"
-    total = _counted(base, cache_key=_count_key("public", domain_id, scope, user_id))
+    keys = {name: values[name] for name in ("domain", "user", "folder") if name in values}
+    capped_query = _PUBLIC_CAPPED[(user_id is not None, folder is not None)]
+    total = _counted(
+        base,
+        cache_key=_count_key("public", domain_id, scope, user_id),
+        capped=lambda limit: capped_query.count(**keys, limit=limit),
+    )
     shape = (user_id is not None, folder is not None, bool(mtype), viewer is not None)
     return _PUBLIC_CREATIONS.page(page, shape=shape, total_count=total, **values)
 

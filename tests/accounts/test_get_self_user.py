@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
+from django.utils import timezone
+
 from accounts.models import ProfilePicture, Session, User
 from accounts.sessions.selectors import session_digest
 from accounts.sessions.services import session_guest_user
-from billing.entitlements import Entitlement
+from billing.entitlements import user_entitlement
 from tests.support.assertions import assert_envelope
+from tests.support.factories.billing import give_tier
 from tests.support.factories.library import FolderFactory, ItemFactory
 
 SELF_USER_KEYS = {
@@ -126,40 +130,50 @@ def test_a_deleted_users_session_is_anonymous(api, owner):
     assert api.get("/getSelfUser", persona=owner).payload["userID"] == ""
 
 
-def test_subscriptions_show_prices_only_when_extended_price_info_is_asked(api, owner, monkeypatch):
-    subscription = {
-        "merchantProcessor": "stripe",
-        "tier": 1,
-        "productID": "pro",
-        "price": {
-            "type": "subscription",
-            "period": "month",
-            "currency": "USD",
-            "currencyType": "fiat",
-            "value": 5,
-        },
-    }
-    monkeypatch.setattr(
-        "billing.entitlements.user_entitlement",
-        lambda *, user: Entitlement(
-            tier=1, tier_expiration=None, merchant_processor="stripe", subscriptions=[subscription]
-        ),
-    )
+def test_subscriptions_show_prices_only_when_extended_price_info_is_asked(api, owner):
+    price = {"type": "subscription", "period": "month", "currency": "USD", "currencyType": "fiat", "value": 5}
+    give_tier(owner.user, 1, provider="stripe", product_id="pro", price=price)
     plain = api.get("/getSelfUser", persona=owner).payload["subscriptions"][0]
     assert "price" not in plain and plain["productID"] == "pro" and plain["tier"] == 1
     extended = api.get("/getSelfUser", persona=owner, extendedPriceInfo=True).payload["subscriptions"][0]
     assert extended["price"]["value"] == 5.0 and extended["price"]["currency"] == "USD"
 
 
-def test_a_tier_that_expires_gives_its_expiration_as_iso_8601_with_timezone(api, owner, monkeypatch):
+def test_a_tier_that_expires_gives_its_expiration_as_iso_8601_with_timezone(api, owner):
     expires = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-    monkeypatch.setattr(
-        "billing.entitlements.user_entitlement",
-        lambda *, user: Entitlement(tier=2, tier_expiration=expires, merchant_processor="", subscriptions=[]),
-    )
+    give_tier(owner.user, 2, expires=expires)
 
     payload = assert_envelope(api.get("/getSelfUser", persona=owner), 200).payload
 
     assert payload["tier"] == 2
     assert payload["tierExpiration"] == "2030-01-02T03:04:05Z"
     assert dt.datetime.fromisoformat(payload["tierExpiration"]) == expires
+
+
+@pytest.mark.parametrize(
+    "subscriptions",
+    [
+        [],
+        [{"tier": 2}],
+        [{"tier": 1, "status": "cancelling"}],
+        [{"tier": 3, "status": "expired"}],
+        [{"tier": 3, "expires": dt.timedelta(days=-1)}],
+        [{"tier": 2, "started_at": dt.timedelta(days=1)}],
+        [{"tier": 1}, {"tier": 3, "expires": dt.timedelta(days=3)}, {"tier": 3, "status": "cancelling"}],
+    ],
+)
+def test_the_tier_is_billings_whatever_the_subscriptions(api, owner, subscriptions):
+    """getSelfUser asks billing only when an active or cancelling row exists: the answer is still
+    exactly ``user_entitlement``'s."""
+    for shape in subscriptions:
+        shape = dict(shape)
+        started = shape.pop("started_at", None)
+        if started is not None:
+            shape["started_at"] = timezone.now() + started
+        give_tier(owner.user, shape.pop("tier"), expires=shape.pop("expires", None), **shape)
+    payload = assert_envelope(api.get("/getSelfUser", persona=owner)).payload
+    entitlement = user_entitlement(user=owner.user)
+    assert payload["tier"] == entitlement.tier
+    assert payload["merchantProcessor"] == entitlement.merchant_processor
+    assert len(payload["subscriptions"]) == len(entitlement.subscriptions)
+    assert ("tierExpiration" in payload) == (entitlement.tier_expiration is not None)

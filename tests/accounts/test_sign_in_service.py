@@ -16,6 +16,7 @@ from aimg_site.api.exceptions import Forbidden
 from billing.entitlements import Entitlement, user_entitlement, user_tier
 from library.models import Folder, Item
 from tests.support.factories.accounts import UserFactory
+from tests.support.factories.billing import give_tier
 from tests.support.factories.library import FolderFactory, ItemFactory
 
 
@@ -91,31 +92,21 @@ def test_the_self_user_of_an_anonymous_session_is_an_empty_guest():
     assert payload["itemCount"] == 0 and payload["profilePicture"] == ""
 
 
-def test_subscription_prices_are_shown_only_with_extended_price_info(monkeypatch):
-    subscription = {
-        "merchantProcessor": "stripe",
-        "tier": 2,
-        "productID": "pro-monthly",
-        "price": {
-            "type": "subscription",
-            "period": "month",
-            "currency": "USD",
-            "currencyType": "fiat",
-            "value": 9.99,
-        },
+def test_subscription_prices_are_shown_only_with_extended_price_info():
+    price = {
+        "type": "subscription",
+        "period": "month",
+        "currency": "USD",
+        "currencyType": "fiat",
+        "value": 9.99,
     }
-    monkeypatch.setattr(
-        "billing.entitlements.user_entitlement",
-        lambda *, user: Entitlement(
-            tier=2, tier_expiration=None, merchant_processor="stripe", subscriptions=[subscription]
-        ),
-    )
     user = UserFactory()
+    give_tier(user, 2, provider="stripe", product_id="pro-monthly", price=price)
     plain = self_user_payload(user=user, session_key=uuid.uuid4())
     extended = self_user_payload(user=user, session_key=uuid.uuid4(), extended_price_info=True)
     assert "price" not in plain["subscriptions"][0] and plain["tier"] == 2
     assert extended["subscriptions"][0]["price"]["value"] == 9.99
-    assert "price" in subscription  # the entitlement itself is not modified
+    assert "price" in user_entitlement(user=user).subscriptions[0]  # the entitlement is not modified
 
 
 def test_a_guest_users_payload_carries_its_id_but_is_not_authenticated():

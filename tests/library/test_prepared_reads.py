@@ -189,3 +189,18 @@ def test_prepared_reads_serve_every_domain_alike(other_domain):
     assert listing() == (3, 3)
     with domain_context(other_domain):
         assert listing() == (3, 3)
+
+
+def test_public_totals_are_counted_prepared_and_capped():
+    owner = UserFactory()
+    public = FolderFactory(owner=owner, is_public=True)
+    for _ in range(5):
+        ItemFactory(owner=owner, public=True, folder=public)
+    ItemFactory(owner=owner, folder=public)  # private: not counted
+    domain = current_domain().pk
+    everyone = selectors._PUBLIC_CAPPED[(False, False)]
+    assert everyone.count(domain=domain, limit=100) == selectors.public_items().count() >= 5
+    assert everyone.count(domain=domain, limit=2) == 2
+    by_both = selectors._PUBLIC_CAPPED[(True, True)]
+    assert by_both.count(domain=domain, user=owner.pk, folder=public.pk, limit=100) == 5
+    assert by_both.count(domain=domain, user=UserFactory().pk, folder=public.pk, limit=100) == 0
