@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from aimg_site.api.exceptions import Forbidden
@@ -76,6 +76,16 @@ def user_entitlement(*, user) -> Entitlement:
 
 #: The statuses in which a subscription still counts (until its expiry, if any).
 ACTIVE_STATUSES = ("active", "cancelling")
+
+
+def may_have_tier(user_ref: str = "pk") -> Exists:
+    """An expression, true when the user ``OuterRef(user_ref)`` has a subscription row in a counting
+    status (its expiry not yet checked): a cheap pre-check that another app's query can embed, so
+    that ``user_entitlement`` is asked only when it can answer more than ``FREE`` (getSelfUser
+    reads it with the library counts in one prepared query)."""
+    from .models import Subscription
+
+    return Exists(Subscription.all_domains.filter(user_id=OuterRef(user_ref), status__in=ACTIVE_STATUSES))
 
 
 def iso_datetime(value: dt.datetime | None) -> str | None:

@@ -8,8 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from allauth.socialaccount.models import SocialAccount
-from django.db.models import BooleanField, Count, IntegerField, OuterRef, Subquery, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 
 from accounts.models import ArchivedEmail, ProfilePicture, Session, User, UserLoginProvider
 from accounts.oauth.selectors import oauth_login_providers
@@ -48,9 +47,6 @@ class SelfUserFacts:
 
 
 _NO_FACTS = SelfUserFacts()
-_ACTIVE_SUBSCRIPTION_SQL = (
-    "EXISTS (SELECT 1 FROM billing_subscription s WHERE s.user_id = accounts_user.id AND s.status = ANY(%s))"
-)
 
 
 def _self_user_facts_query(stand_in):
@@ -65,9 +61,7 @@ def _self_user_facts_query(stand_in):
                 ledger.annotate(n=Sum("root_delta")).values("n"), output_field=IntegerField()
             ),
             facts_entries=Subquery(ledger.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
-            facts_subscribed=RawSQL(  # noqa: S611 - constant SQL text; the statuses are parameters
-                _ACTIVE_SUBSCRIPTION_SQL, [list(entitlements.ACTIVE_STATUSES)], output_field=BooleanField()
-            ),
+            facts_subscribed=entitlements.may_have_tier("pk"),
         )
         .values_list("facts_items", "facts_root", "facts_entries", "facts_subscribed")
     )
