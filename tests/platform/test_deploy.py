@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.processes import clean_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,15 +27,10 @@ def test_the_image_serves_the_wsgi_app_with_gunicorn():
 
 def _settings_in_subprocess(code: str, **env: str):
     """Run ``code`` in a fresh interpreter with a clean production-like environment."""
-    import os
     import subprocess
     import sys
 
-    base = {key: value for key, value in os.environ.items() if not key.startswith(("AIMG_", "DJANGO_"))}
-    base.pop("SECRET_KEY", None)
-    base.pop("DEBUG", None)
-    base["AIMG_VAR_DIR"] = str(ROOT / "var")
-    base.update(env)
+    base = clean_environment(drop=("SECRET_KEY", "DEBUG"), AIMG_VAR_DIR=str(ROOT / "var"), **env)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
     )

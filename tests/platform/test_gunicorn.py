@@ -13,7 +13,6 @@ import json
 import os
 import re._parser as re_parser
 import runpy
-import secrets
 import socket
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from rest_framework import serializers
 from aimg_site.api.fields import BoolParam, CommaListField, PaginationIndexField
 from aimg_site.api.views import ApiView
 from library.folders.serializers import MAX_BULK_IDS
+from tests.support.processes import production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
@@ -158,16 +158,7 @@ def server(tmp_path_factory):
     """gunicorn aimg_site.wsgi, started from the repository root, on a fresh SQLite database."""
     work = tmp_path_factory.mktemp("gunicorn")
     port = _free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIMG_", "DJANGO_"))}
-    for name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG"):
-        env.pop(name, None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="aimg_site.settings",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
-        AIMG_VAR_DIR=str(work / "var"),
-        WEB_CONCURRENCY="1",
-    )
+    env = production_environment(work)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,

@@ -9,7 +9,6 @@ or a secret from the headers or the body.
 import io
 import json
 import logging
-import os
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.test import Client
 
 from aimg_site.api.logging import JsonFormatter, RequestIDFilter, RunserverAccessFilter
+from tests.support.processes import clean_environment
 
 pytestmark = pytest.mark.urls("tests.platform.urls")
 
@@ -162,10 +162,12 @@ def _free_port() -> int:
 def test_make_runs_server_writes_one_json_line_per_request_and_nothing_else(tmp_path):
     """The development server as ``make run`` starts it (DEBUG on): every stderr line is JSON."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIMG_", "DJANGO_"))}
-    env.update(DEBUG="true", AIMG_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="aimg_site.settings")
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    env = clean_environment(
+        drop=("DATABASE_URL", "REDIS_URL"),
+        DEBUG="true",
+        AIMG_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="aimg_site.settings",
+    )
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=ROOT,
@@ -225,8 +227,7 @@ def test_a_celery_worker_logs_json_lines_too():
         "    'id': 't-1', 'name': 'accounts.tasks.send_otp_email', 'runtime': 0.1,\n"
         "    'args': \"('row-id', '530024')\", 'kwargs': '{}', 'return_value': 'True'}})\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIMG_", "DJANGO_"))}
-    env["AIMG_VAR_DIR"] = str(ROOT / "var")
+    env = clean_environment(drop=(), AIMG_VAR_DIR=str(ROOT / "var"))
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -4,9 +4,7 @@ static file server in front serves the page and every file it loads."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -14,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.support.processes import production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,18 +35,7 @@ def _get(port: int, target: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def _environment(work: Path, studio: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIMG_", "DJANGO_"))}
-    for name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG"):
-        env.pop(name, None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="aimg_site.settings",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
-        AIMG_VAR_DIR=str(work / "var"),
-        WEB_CONCURRENCY="1",
-        AIMG_STUDIO=studio,
-    )
-    return env
+    return production_environment(work, AIMG_STUDIO=studio)
 
 
 def _gunicorn(work: Path, studio: str):
