@@ -5,14 +5,9 @@ screenshots are kept in (a test artifact)."""
 
 from __future__ import annotations
 
-import email
-import socket
-import time
-from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from aimg_site.celery import app as celery_app
 from aimg_site.core.selectors import domain_get
@@ -25,13 +20,8 @@ from tests.support.browser import (
     start_live_server,
     stop_live_server,
 )
+from tests.support.smtp import SmtpServer
 from tests.support.workers import WorkerProcess
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -54,41 +44,14 @@ def studio(settings, studio_server, transactional_db):
     return studio_server.url
 
 
-class Inbox:
-    """What the SMTP server received, parsed."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.port = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, recipient: str, timeout: float = 20) -> email.message.EmailMessage:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in reversed(self.messages):
-                if recipient in message["To"]:
-                    return message
-            time.sleep(0.1)
-        raise AssertionError(f"No email to {recipient} within {timeout} s")
-
-
 @pytest.fixture
 def smtp_inbox(settings):
-    """A real SMTP server on 127.0.0.1; the site's mail goes to it over the wire."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port  # for a worker process: EMAIL_URL=smtp://127.0.0.1:<port>
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    yield inbox
-    controller.stop()
+    """A real SMTP server on 127.0.0.1 (``tests.support.smtp``); the site's mail goes to it over the
+    wire. Its ``port`` is for a worker process (``EMAIL_URL=smtp://127.0.0.1:<port>``)."""
+    with SmtpServer() as server:
+        server.start()
+        server.point_django_at(settings)
+        yield server
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import email
 import os
 import socket
 import threading
+import time
 from email import policy
 from email.message import EmailMessage
 
@@ -60,6 +61,16 @@ class Inbox:
             envelope.rcpt_tos.append(address)
         return answer
 
+    def wait_for(self, recipient: str, timeout: float = 20) -> EmailMessage:
+        """The latest message to ``recipient``, waiting up to ``timeout`` seconds for one to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for _sender, _recipients, message in reversed(self.messages):
+                if recipient in message["To"]:
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(f"No email to {recipient} within {timeout} s")
+
     async def handle_DATA(self, server, session, envelope):
         parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
@@ -104,6 +115,10 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def wait_for(self, recipient: str, timeout: float = 20) -> EmailMessage:
+        """``Inbox.wait_for`` of this server's inbox."""
+        return self.inbox.wait_for(recipient, timeout)
 
     def __enter__(self) -> SmtpServer:
         return self
