@@ -146,7 +146,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # Django's Redis backend, reusing its clients (aimg_site.cache).
-    CACHES = {"default": {"BACKEND": "aimg_site.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # AIMG_CACHE_KEY_PREFIX: for deployments (or test processes) sharing one Redis; every process of
+    # one deployment (web, workers, beat) must use the same prefix, since the generation queue
+    # index and the session cache live under it.
+    CACHES = {
+        "default": {
+            "BACKEND": "aimg_site.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("AIMG_CACHE_KEY_PREFIX", default=""),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "aimg"}}
 

@@ -52,6 +52,8 @@ class WorkerProcess:
             "REDIS_URL": settings.REDIS_URL,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "AIMG_CELERY_QUEUE": celery_app.conf.task_default_queue,
+            # the test process keeps its cache (and the generation queue index) under its own prefix
+            "AIMG_CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
             "AIMG_CELERY_EAGER": "false",
             "LOG_LEVEL": "INFO",
             **(env or {}),
