@@ -93,6 +93,7 @@ def test_the_management_command_reclaims_too(api, owner):
 def test_the_reclaimer_is_on_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["reclaim-generation-jobs"]
     assert entry["task"] == "generation.reclaim_jobs" and entry["schedule"] <= 10
+    app.loader.import_default_modules()  # what a worker does at start: find every app's tasks
     assert "generation.reclaim_jobs" in app.tasks
 
 
