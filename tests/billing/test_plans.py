@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from aimg_site.core.models import AuditLogEntry
 from aimg_site.core.scoping import domain_context
@@ -174,6 +174,21 @@ def test_load_catalog_ships_both_sites_plans_idempotently(api, guest, domain, ot
     assert listed and all(p["id"].startswith("freejourney-") for p in listed)
     assert {p["tier"] for p in listed} == {1, 2, 3}
     assert plans_catalog_load(domain=domain) == {"created": 0, "updated": len(rows["freejourney.ai"])}
+
+
+def test_load_catalog_without_options_loads_every_sites_plans(domain, other_domain):
+    """As production runs it after ``migrate``: no option means every site, for the plans as for the
+    generation catalog (the plans used to go into the default domain only)."""
+    call_command("load_catalog")
+    rows = catalog_plans()
+    for site in (domain, other_domain):
+        with domain_context(site):
+            assert BillingPlan.objects.count() == len(rows[site.name]) > 0
+
+
+def test_load_catalog_refuses_a_domain_and_all_domains_together():
+    with pytest.raises(CommandError, match="not both"):
+        call_command("load_catalog", "--domain", "sexy.ai", "--all-domains")
 
 
 def test_load_catalog_still_loads_the_generation_catalog(domain):

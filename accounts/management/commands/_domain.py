@@ -23,3 +23,20 @@ def resolve_domain(name: str | None) -> Domain:
         return domain_get(name)
     except Domain.DoesNotExist:
         raise CommandError(f"Unknown domain {name!r}.") from None
+
+
+def add_domains_arguments(parser, *, default_all: bool) -> None:
+    """``--domain D`` and ``--all-domains`` for commands that act on one site or on every site."""
+    default = "every site" if default_all else "AIMG_DEFAULT_DOMAIN"
+    parser.add_argument("--domain", default=None, help=f"Only this site (e.g. sexy.ai); default: {default}.")
+    parser.add_argument("--all-domains", action="store_true", help="Every site.")
+
+
+def resolve_domains(options, *, default_all: bool) -> list[Domain]:
+    """The domains ``add_domains_arguments``'s options name: ``--domain``'s one, or every domain
+    (``--all-domains``, or neither option when ``default_all``), or else the default domain."""
+    if options["domain"] and options["all_domains"]:
+        raise CommandError("Give --domain or --all-domains, not both.")
+    if options["all_domains"] or (default_all and not options["domain"]):
+        return list(Domain.objects.order_by("name"))
+    return [resolve_domain(options["domain"])]

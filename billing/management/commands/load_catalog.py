@@ -9,8 +9,7 @@ command of a name win): it runs that command unchanged, then loads
 
 from __future__ import annotations
 
-from accounts.management.commands._domain import resolve_domain
-from aimg_site.core.models import Domain
+from accounts.management.commands._domain import resolve_domains
 from billing.catalog import plans_catalog_load
 from generation.management.commands.load_catalog import Command as GenerationCatalogCommand
 
@@ -20,10 +19,8 @@ class Command(GenerationCatalogCommand):
 
     def handle(self, *args, **options) -> None:
         super().handle(*args, **options)
-        if options["all_domains"]:
-            domains = list(Domain.objects.order_by("name"))
-        else:
-            domains = [resolve_domain(options["domain"])]
+        # the same domains as the generation catalog: every site unless --domain names one
+        domains = resolve_domains(options, default_all=True)
         for domain in domains:
             report = plans_catalog_load(domain=domain)
             self.stdout.write(

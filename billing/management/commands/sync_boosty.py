@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from accounts.management.commands._domain import add_domain_argument, resolve_domain
-from aimg_site.core.models import Domain
+from accounts.management.commands._domain import add_domains_arguments, resolve_domains
 from billing.boosty.services import boosty_subscriptions_sync
 
 
@@ -14,14 +13,10 @@ class Command(BaseCommand):
     help = "Read the Boosty subscribers of each domain's Boosty accounts and write their subscriptions."
 
     def add_arguments(self, parser) -> None:
-        add_domain_argument(parser)
-        parser.add_argument("--all-domains", action="store_true", help="Every domain (the beat task's run).")
+        add_domains_arguments(parser, default_all=False)
 
     def handle(self, *args, **options) -> None:
-        if options["all_domains"]:
-            domains = list(Domain.objects.order_by("name"))
-        else:
-            domains = [resolve_domain(options["domain"])]
+        domains = resolve_domains(options, default_all=False)
         for domain in domains:
             report = boosty_subscriptions_sync(domain=domain)
             failed = f", failed: {', '.join(report.failed_accounts)}" if report.failed_accounts else ""

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.management.commands._domain import resolve_domain
-from aimg_site.core.models import Domain
+from accounts.management.commands._domain import add_domains_arguments, resolve_domains
 from generation.catalog import CatalogError, catalog_check, catalog_load
 
 
@@ -18,18 +17,10 @@ class Command(BaseCommand):
     help = "Load the generation catalog (models, sample prompts) into every site or one; idempotent."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--domain", default=None, help="Only this site (e.g. sexy.ai); default: every site."
-        )
-        parser.add_argument("--all-domains", action="store_true", help="Every site (the default).")
+        add_domains_arguments(parser, default_all=True)
 
     def handle(self, *args, **options) -> None:
-        if options["domain"] and options["all_domains"]:
-            raise CommandError("Give --domain or --all-domains, not both.")
-        if options["domain"]:
-            domains = [resolve_domain(options["domain"])]
-        else:
-            domains = list(Domain.objects.order_by("name"))
+        domains = resolve_domains(options, default_all=True)
         try:
             catalog_check()
         except CatalogError as exc:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from accounts.management.commands._domain import add_domain_argument, resolve_domain
-from aimg_site.core.models import Domain
+from accounts.management.commands._domain import add_domains_arguments, resolve_domains
 from moderation.queues.services import report_queues_load
 
 
@@ -14,14 +13,10 @@ class Command(BaseCommand):
     help = "Create the default report queues a domain lacks; idempotent."
 
     def add_arguments(self, parser) -> None:
-        add_domain_argument(parser)
-        parser.add_argument("--all-domains", action="store_true", help="Every domain.")
+        add_domains_arguments(parser, default_all=False)
 
     def handle(self, *args, **options) -> None:
-        if options["all_domains"]:
-            domains = list(Domain.objects.order_by("name"))
-        else:
-            domains = [resolve_domain(options["domain"])]
+        domains = resolve_domains(options, default_all=False)
         for domain in domains:
             created = report_queues_load(domain=domain)
             self.stdout.write(f"{domain.name}: {created} report queue(s) created")
