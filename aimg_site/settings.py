@@ -122,12 +122,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, whose health check skips connections used a moment ago (one round trip less).
     DATABASES["default"]["ENGINE"] = "aimg_site.db.postgresql"
-    # Server-side parameters, so psycopg prepares a statement run a few times on a connection:
-    # PostgreSQL then stops planning the same few queries on every request, which cost it more
-    # than running them (bench/http.py). Behind a pooler that cannot keep prepared statements,
-    # add ?server_side_binding=false to DATABASE_URL.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+    # The ORM binds parameters on the client (Django's default). The hot reads are
+    # ``aimg_site.core.prepared.PreparedQuery`` statements: those alone bind on the server, are
+    # prepared on first use (threshold 0: only their cursors bind on the server) and run with one
+    # generic plan, so PostgreSQL stops planning them on every request, which cost it more than
+    # running them (bench/http.py; docs/decisions.md, "Generic plans for the prepared reads").
+    # Behind a pooler that cannot keep prepared statements or startup options, set
+    # AIMG_DB_PREPARED_STATEMENTS=false.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if env.bool("AIMG_DB_PREPARED_STATEMENTS", default=True) and not _db_options.get("server_side_binding"):
+        _db_options.setdefault("prepare_threshold", 0)
+        _db_options.setdefault("options", "-c plan_cache_mode=force_generic_plan")
+    else:
+        _db_options["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer (the embedded worker, web threads and processes
     # share the file). A deferred transaction that reads and then writes fails at once with

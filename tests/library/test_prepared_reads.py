@@ -7,15 +7,16 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from aimg_site.api.pagination import PageRequest, paginate
-from aimg_site.core.prepared import PreparedQuery
+from aimg_site.core.prepared import PreparedQuery, _constants_inlined
 from aimg_site.core.scoping import current_domain
 from library.items import selectors
 from library.items.selectors import FolderFilter
-from library.models import Item
+from library.models import ApprovalStatus, Item
 from tests.support.factories.library import FolderFactory, ItemFactory, TagFactory, UserFactory
 
 ITEM_FIELDS = {"owner": Item._meta.get_field("owner"), "since": Item._meta.get_field("completed_at")}
@@ -204,3 +205,50 @@ def test_public_totals_are_counted_prepared_and_capped():
     by_both = selectors._PUBLIC_CAPPED[(True, True)]
     assert by_both.count(domain=domain, user=owner.pk, folder=public.pk, limit=100) == 5
     assert by_both.count(domain=domain, user=UserFactory().pk, folder=public.pk, limit=100) == 0
+
+
+def test_constants_of_a_prepared_query_are_written_into_its_sql_and_values_stay_parameters():
+    sql, slots, constants = _constants_inlined(
+        "a = %s AND b = %s AND c LIKE '50%%' AND d = %s AND e = %s",
+        ["owner", None, None, None],
+        [None, "it's 100%", 7, uuid.UUID(int=1)],
+    )
+    assert sql == "a = %s AND b = 'it''s 100%%' AND c LIKE '50%%' AND d = 7 AND e = %s"
+    assert slots == ["owner", None]
+    assert constants == [None, uuid.UUID(int=1)]
+    # Choices' members are strings (or numbers) too.
+    assert _constants_inlined("s = %s", [None], [ApprovalStatus.APPROVED]) == ("s = 'approved'", [], [])
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements and plans are PostgreSQL's"
+)
+
+
+def _prepared_statements() -> dict[str, tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
+
+
+@postgres_only
+def test_prepared_reads_run_one_generic_plan_and_orm_queries_are_not_prepared():
+    """What keeps PostgreSQL from planning the hot reads on every request (bench/http.py):
+    a ``PreparedQuery`` is a prepared statement with a generic plan, and its constants are in the
+    text (so partial indexes such as the public listing's still apply); the ORM's own queries are
+    never prepared, so no generic plan reaches them."""
+    owner = UserFactory()
+    ItemFactory(owner=owner, public_approval_status="approved")
+    page = PageRequest(limit=5)
+    for _ in range(3):
+        selectors.public_creations_page(page=page, viewer=owner)
+        selectors.my_creations_page(owner=owner, folder_filter=None, page=page)
+        list(Item.objects.filter(owner=owner, public_approval_status="approved"))
+    statements = _prepared_statements()
+    listings = {text: plans for text, plans in statements.items() if "library_item" in text}
+    assert listings, statements
+    for text, (generic, custom) in listings.items():
+        assert custom == 0 and generic >= 3, (text, generic, custom)
+    public = [text for text in listings if '"public_approval_status" =' in text]
+    assert public and all("\"public_approval_status\" = 'approved'" in text for text in public), public
+    assert not [text for text in listings if "IN (" in text or "$" not in text], listings

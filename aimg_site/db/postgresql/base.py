@@ -15,12 +15,33 @@ from __future__ import annotations
 
 import time
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+if is_psycopg3:
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.postgres import types as _pg_types
+    from psycopg.pq import Format
+
+    _TIMESTAMPTZ_OID = _pg_types["timestamptz"].oid
 
 HEALTH_CHECK_GRACE_SECONDS = 5.0
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        # Django reads a client-side cursor's own query text; a ``prepared_cursor`` has none, so
+        # its SQL is composed here (as Django does when every cursor binds on the server).
+        if is_psycopg3 and isinstance(cursor, base.ServerBindingCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except base.Database.errors.DataError:
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     last_used_at = float("-inf")
 
     def close_if_health_check_failed(self):
@@ -38,6 +59,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
         cursor = super()._cursor(name)
         self.last_used_at = time.monotonic()
         return cursor
+
+    def prepared_cursor(self):
+        """A cursor (Django's wrapper: query logging, error translation) that binds its parameters
+        on the server, so psycopg prepares its statements (``prepare_threshold``) and PostgreSQL
+        runs them with the connection's ``plan_cache_mode``. Only ``PreparedQuery`` uses it: the
+        ORM's own cursors bind on the client, so a generic plan never reaches one of its queries.
+        """
+        if not is_psycopg3:  # psycopg 2 has no server-side binding
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        self.validate_thread_sharing()
+        with self.wrap_database_errors:
+            raw = base.ServerBindingCursor(self.connection)
+            # As Django's ``create_cursor``: the session's time zone where the connection's differs.
+            if self.timezone != self.connection.adapters.get_loader(_TIMESTAMPTZ_OID, Format.TEXT).timezone:
+                register_tzloader(self.timezone, raw)
+        self.last_used_at = time.monotonic()
+        return self.make_debug_cursor(raw) if self.queries_logged else self.make_cursor(raw)
 
     def _close(self):
         self.last_used_at = float("-inf")
