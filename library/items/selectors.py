@@ -398,21 +398,29 @@ _PUBLIC_CAPPED = {
 }
 
 
-def _counted(qs, *, cache_key: str, capped: Callable[[int], int] | None = None) -> int:
+def _counted(
+    qs: QuerySet | Callable[[], QuerySet], *, cache_key: str, capped: Callable[[int], int] | None = None
+) -> int:
     """The number of rows of ``qs``: exact up to ``EXACT_COUNT_LIMIT``; above it, an exact count
-    taken at most ``COUNT_TTL`` seconds ago.
+    taken at most ``COUNT_TTL`` seconds ago. With ``capped`` (a prepared count of at most that
+    many rows), ``qs`` may be a function that builds the queryset: it is built only for a total
+    beyond the cap (building it costs more CPU than the capped count).
 
     Counting a million rows on every page would cost more than the page
     itself; the reference calls these totals conveniences ("Annex:
     Pagination"). Small totals (every ordinary library) are always current.
     """
-    found = capped(EXACT_COUNT_LIMIT + 1) if capped else qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+    if capped is not None:
+        found = capped(EXACT_COUNT_LIMIT + 1)
+    else:
+        assert isinstance(qs, QuerySet), "a queryset to build later needs a capped count"
+        found = qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
     if found <= EXACT_COUNT_LIMIT:
         return found
     cached = cache.get(cache_key)
     if isinstance(cached, int) and cached > EXACT_COUNT_LIMIT:
         return cached
-    total = qs.order_by().count()
+    total = (qs if isinstance(qs, QuerySet) else qs()).order_by().count()
     cache.set(cache_key, total, COUNT_TTL)
     return total
 
@@ -558,12 +566,18 @@ def public_creations_page(
     or of the whole site (see ``_counted``); ``mtype`` never changes it.
     """
     domain_id = current_domain().pk
-    base = public_items()
     values: dict = {"domain": domain_id}
     if user_id is not None:
-        base, values["user"] = base.filter(owner_id=user_id), user_id
+        values["user"] = user_id
     if folder is not None:
-        base, values["folder"] = base.filter(folder_id=folder.pk), folder.pk
+        values["folder"] = folder.pk
+
+    def counted_items() -> QuerySet:
+        qs = public_items()
+        if user_id is not None:
+            qs = qs.filter(owner_id=user_id)
+        return qs.filter(folder_id=folder.pk) if folder is not None else qs
+
     if mtype:
         values["mtype"] = mtype
     if viewer is not None:
@@ -572,7 +586,7 @@ def public_creations_page(
     keys = {name: values[name] for name in ("domain", "user", "folder") if name in values}
     capped_query = _PUBLIC_CAPPED[(user_id is not None, folder is not None)]
     total = _counted(
-        base,
+        counted_items,
         cache_key=_count_key("public", domain_id, scope, user_id),
         capped=lambda limit: capped_query.count(**keys, limit=limit),
     )
