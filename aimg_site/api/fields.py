@@ -18,6 +18,7 @@ input serializer before DRF validates it, DRF's own fields included, so that
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
@@ -236,3 +237,11 @@ def wire_data(fields: dict[str, serializers.Field], raw: Any) -> Any:
                 raise InvalidParameter(name, "must not be empty")
         _check_value(field, name, value, text=text)
     return data
+
+
+def iso_utc(value: dt.datetime | None) -> str | None:
+    """What DRF's ``DateTimeField`` writes for an aware datetime with ``TIME_ZONE = "UTC"``
+    (ISO 8601 in UTC, ``Z`` for ``+00:00``), without its per-call time-zone lookups."""
+    if not value:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from aimg_site.api.fields import CommaListField, UUIDListField
+from aimg_site.api.fields import CommaListField, UUIDListField, iso_utc
 from aimg_site.api.pagination import PaginationQuery
 from library.items.media import media_url_builder
 from library.models import ApprovalStatus
@@ -229,10 +229,6 @@ class FolderOutput(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(), source="tag_names")
 
 
-_CREATED = FolderOutput._declared_fields["createdDate"]
-_UPDATED = FolderOutput._declared_fields["updatedDate"]
-
-
 def _previews(entries: list, *, folder_is_public: bool, url) -> list[dict]:
     """``FolderImageThumbnailOutput`` of ``[id, media name, is_public, approval status]`` entries of
     live items in a folder of the given kind (the media URL rule of ``item_media_is_public``)."""
@@ -258,8 +254,8 @@ def folder_payload_fast(row, url) -> dict:
         "imageCount": row.image_count,
         "sampleImages": _previews(row.samples, folder_is_public=row.is_public, url=url),
         "thumbnails": _previews(row.thumbnails, folder_is_public=row.is_public, url=url),
-        "createdDate": _CREATED.to_representation(row.created_at),
-        "updatedDate": _UPDATED.to_representation(row.updated_at),
+        "createdDate": iso_utc(row.created_at),
+        "updatedDate": iso_utc(row.updated_at),
         "tags": list(row.tag_names),
     }
 
