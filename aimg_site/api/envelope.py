@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+#: What orjson leaves to Python: datetimes (DRF writes them its own way), Decimals, lazy strings...
+_ORJSON_DEFAULT = JSONEncoder().default
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 ENVELOPE_KEYS = frozenset({"hasError", "payload"})
 
@@ -40,6 +46,19 @@ class EnvelopeJSONRenderer(JSONRenderer):
                 data = {"hasError": True, "payload": None, "errorMessage": str(message or "Request failed.")}
             else:
                 data = {"hasError": False, "payload": data}
+        if data is not None and self.get_indent(accepted_media_type or "", renderer_context or {}) is None:
+            # The bytes DRF's renderer writes (compact, UTF-8, U+2028/U+2029 escaped), several
+            # times faster; anything orjson refuses (an integer beyond 64 bits) goes to DRF.
+            try:
+                rendered = orjson.dumps(data, default=_ORJSON_DEFAULT, option=_ORJSON_OPTIONS)
+            except (orjson.JSONEncodeError, ValueError):
+                pass
+            else:
+                if b"\xe2\x80\xa8" in rendered or b"\xe2\x80\xa9" in rendered:
+                    rendered = rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(
+                        b"\xe2\x80\xa9", b"\\u2029"
+                    )
+                return rendered
         return super().render(data, accepted_media_type, renderer_context)
 
 

@@ -208,10 +208,12 @@ class PreparedListing:
         page: PageRequest,
         *,
         shape: Hashable = (),
-        total_count: int | None = None,
+        total_count: int | Callable[[list], int] | None = None,
         extra_metadata: dict | None = None,
         **values,
     ) -> Page:
+        """The page; ``total_count`` may be a function of the loaded rows (one row more than the
+        page when there is a next page), for a total the rows carry themselves."""
         keyset = _keyset(page, is_uuid=self.is_uuid)
         window: list = []
         if keyset.kind != "none":
@@ -227,6 +229,8 @@ class PreparedListing:
             }
             rows = query.rows(**values, **bounds.get(keyset.kind, {}), **slicing)
             window = [self.row(row) for row in rows]
+        if callable(total_count):
+            total_count = total_count(window)
         return _page(window, page, self.time_field, self.tiebreak_field, total_count, extra_metadata)
 
 

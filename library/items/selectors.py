@@ -272,7 +272,7 @@ class ListedItem:
     rule read, as plain attributes. Not a model instance: building two (item and folder) per listed
     row cost more than the rest of the row's work; nothing saves these."""
 
-    __slots__ = (*_LISTED_ATTNAMES, "folder", "pk", "tag_names", "viewer_reaction")
+    __slots__ = (*_LISTED_ATTNAMES, "folder", "library_counts", "pk", "tag_names", "viewer_reaction")
 
     def __init__(self, row: tuple):
         for name, value in zip(_LISTED_ATTNAMES, row, strict=False):
@@ -466,6 +466,41 @@ _MY_CREATIONS = PreparedListing(
     fields=_my_creations_fields,
 )
 
+#: The sums ``user_item_counts`` reads, as columns of each listed row (one InitPlan each).
+_COUNT_COLUMNS = ("counted_items", "counted_root", "counted_entries")
+
+
+def _owner_counts(owner_id, **aggregate) -> Subquery:
+    ((name, expression),) = aggregate.items()
+    entries = LibraryCountEntry.objects.filter(user_id=owner_id).order_by().values("user_id")
+    return Subquery(entries.annotate(**{name: expression}).values(name))
+
+
+def _my_creations_counted(stand_in, shape: tuple) -> QuerySet:
+    """``_my_creations`` (the whole library or its root) with the owner's ``user_item_counts`` sums
+    on every row: the page and its ``totalCount`` in one query."""
+    return _my_creations(stand_in, shape).annotate(
+        counted_items=_owner_counts(stand_in.owner, s=Sum("item_delta")),
+        counted_root=_owner_counts(stand_in.owner, s=Sum("root_delta")),
+        counted_entries=_owner_counts(stand_in.owner, n=Count("id")),
+    )
+
+
+def _counted_item_from_row(row: tuple) -> ListedItem:
+    item = ListedItem(row[: -len(_COUNT_COLUMNS)])
+    item.library_counts = row[-len(_COUNT_COLUMNS) :]
+    return item
+
+
+_MY_CREATIONS_COUNTED = PreparedListing(
+    _my_creations_counted,
+    model=Item,
+    columns=(*OUTPUT_COLUMNS, *_COUNT_COLUMNS),
+    row=_counted_item_from_row,
+    time_field="completed_at",
+    fields=_my_creations_fields,
+)
+
 
 def my_creations_page(
     *,
@@ -477,7 +512,8 @@ def my_creations_page(
     approval_status: str | None = None,
 ) -> Page:
     """A page of ``owner``'s live items, newest first, ready for ``ImageOutput`` (tags, the owner's
-    reactions), with the documented ``totalCount``: one prepared query plus the total.
+    reactions), with the documented ``totalCount``: one prepared query, whose rows carry the
+    owner's counts (a folder's total, and an empty page's, are one more query).
 
     ``totalCount`` ignores ``mtype``, ``isPublic`` and ``publicApprovalStatus``:
     it is the user's ``itemCount`` or ``rootFolderItemCount`` (``user_item_counts``:
@@ -495,16 +531,27 @@ def my_creations_page(
         total = _counted(
             in_folder, cache_key=_count_key("mine", owner.pk, f"folder:{folder_filter.folder.pk}")
         )
-    elif folder_filter is not None and folder_filter.root:
-        scope, total = "root", user_item_counts(user=owner)["rootFolderItemCount"]
-    else:
-        total = user_item_counts(user=owner)["itemCount"]
     if mtype:
         values["mtype"] = mtype
     if approval_status:
         values["status"] = approval_status
-    shape = (scope, bool(mtype), is_public, bool(approval_status))
-    return _MY_CREATIONS.page(page, shape=shape, total_count=total, **values)
+    if scope == "folder":
+        shape = (scope, bool(mtype), is_public, bool(approval_status))
+        return _MY_CREATIONS.page(page, shape=shape, total_count=total, **values)
+    root = folder_filter is not None and folder_filter.root
+    count_name = "rootFolderItemCount" if root else "itemCount"
+
+    def counted_total(window: list) -> int:
+        # The rows carry the sums; a page with no rows reads them itself.
+        if not window:
+            return user_item_counts(user=owner)[count_name]
+        items, root_items, entries = window[0].library_counts
+        if (entries or 0) > FOLD_AFTER_ENTRIES:
+            library_counts_fold_quietly(user_id=owner.pk)
+        return int((root_items if root else items) or 0)
+
+    shape = ("root" if root else "all", bool(mtype), is_public, bool(approval_status))
+    return _MY_CREATIONS_COUNTED.page(page, shape=shape, total_count=counted_total, **values)
 
 
 def public_items() -> QuerySet:

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from library.items import selectors
 from library.models import ApprovalStatus, Item
@@ -188,3 +190,21 @@ def test_a_page_costs_a_constant_number_of_queries(api, owner, django_assert_max
             api.get("/getMyCreations", persona=owner, limit=limit, folderID=f"p-{folder.id}")
         )
     assert len(resp.payload) == min(limit, 20)
+
+
+def test_a_page_and_its_total_are_one_query_and_an_empty_page_still_has_its_total(api, owner):
+    """The rows carry the owner's counts (``user_item_counts``), so a page of the whole library or of
+    its root reads the library once; a page past the end has no rows and reads the counts itself."""
+    folder = FolderFactory(owner=owner.user)
+    for i in range(5):
+        ItemFactory(owner=owner.user, folder=folder if i < 2 else None, completed_at=at(i))
+    for params, total in (({}, 5), ({"folderID": "root"}, 3)):
+        with CaptureQueriesContext(connection) as captured:
+            resp = assert_envelope(api.get("/getMyCreations", persona=owner, limit=2, **params))
+        assert sum('"library_' in query["sql"] for query in captured.captured_queries) == 1
+        assert resp.metadata["totalCount"] == total and len(resp.payload) == 2
+        past_the_end = str(int(at(-10).timestamp() * 1000))
+        resp = assert_envelope(
+            api.get("/getMyCreations", persona=owner, limit=2, paginationIndex=past_the_end, **params)
+        )
+        assert resp.payload == [] and resp.metadata["totalCount"] == total

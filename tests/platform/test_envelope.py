@@ -204,3 +204,34 @@ def test_the_embedded_email_default_writes_files_under_var_mail(settings):
     import os
 
     assert os.path.isabs(settings.EMAIL_FILE_PATH) and settings.EMAIL_FILE_PATH.endswith("mail")
+
+
+def test_the_fast_json_renderer_writes_the_bytes_drf_writes():
+    """``EnvelopeJSONRenderer`` renders with orjson; for every kind of value a payload holds it
+    writes exactly what DRF's own JSONRenderer writes, and what orjson cannot write goes to DRF."""
+    import datetime as dt
+    import decimal
+    import uuid as uuid_module
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.renderers import JSONRenderer
+
+    from aimg_site.api.envelope import Envelope, EnvelopeJSONRenderer
+    from library.models import ApprovalStatus
+
+    payload = {
+        "text": 'plain, ünïcödé, emoji 🎨, quotes " and \\ and line separators \u2028 \u2029',
+        "when": dt.datetime(2026, 12, 2, 14, 3, 4, 567891, tzinfo=dt.UTC),
+        "day": dt.date(2026, 12, 2),
+        "id": uuid_module.UUID(int=7),
+        "price": decimal.Decimal("4.99"),
+        "lazy": gettext_lazy("Folder not found."),
+        "status": ApprovalStatus.APPROVED,
+        "numbers": [0, -1, 2**63 - 1, 1.5, True, False, None],
+        7: "an integer key",
+        "nested": [{"a": []}, {}],
+    }
+    envelope = Envelope(hasError=False, payload=payload)
+    assert EnvelopeJSONRenderer().render(envelope) == JSONRenderer().render(envelope)
+    beyond = Envelope(hasError=False, payload={"big": 2**70})
+    assert EnvelopeJSONRenderer().render(beyond) == JSONRenderer().render(beyond)
