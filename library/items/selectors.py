@@ -7,11 +7,24 @@ import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Literal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Aggregate, CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 
 from accounts.models import ProfilePicture, User
 from aimg_site.api.exceptions import NotFound
@@ -272,7 +285,19 @@ class ListedItem:
     rule read, as plain attributes. Not a model instance: building two (item and folder) per listed
     row cost more than the rest of the row's work; nothing saves these."""
 
-    __slots__ = (*_LISTED_ATTNAMES, "folder", "library_counts", "pk", "tag_names", "viewer_reaction")
+    __slots__ = (
+        *_LISTED_ATTNAMES,
+        "capped_count",
+        "folder",
+        "library_counts",
+        "pk",
+        "tag_names",
+        "viewer_reaction",
+    )
+    #: ``_MY_CREATIONS_COUNTED`` rows only: the owner's (items, root items, count entries) sums.
+    library_counts: tuple
+    #: ``_PUBLIC_CREATIONS`` rows only: the listing's count, capped (``_counted``).
+    capped_count: int
 
     def __init__(self, row: tuple):
         for name, value in zip(_LISTED_ATTNAMES, row, strict=False):
@@ -593,11 +618,35 @@ def _public_creations_fields(shape: tuple) -> dict:
     return fields
 
 
+#: The cap compiled into ``_PUBLIC_CREATIONS``' SQL, fixed at import (``_counted`` reads any count
+#: above its limit as "count it all", so a test that lowers ``EXACT_COUNT_LIMIT`` still gets totals right).
+_PUBLIC_COUNT_CAP = EXACT_COUNT_LIMIT + 1
+
+
+def _public_creations_counted(stand_in, shape: tuple) -> QuerySet:
+    """``_public_creations`` with the capped count of ``_PUBLIC_CAPPED`` on every row (an InitPlan):
+    the page and what ``_counted`` needs in one query."""
+    by_user, in_folder, _mtype, _viewer = shape
+    capped = _public_capped(
+        SimpleNamespace(**{**vars(stand_in), "limit": _PUBLIC_COUNT_CAP}), (by_user, in_folder)
+    )
+    sql, params = capped.query.sql_with_params()
+    # ``sql`` is the ORM's own compilation of a queryset: every value in it is a parameter.
+    counted = RawSQL(f"SELECT count(*) FROM ({sql}) AS capped", params, output_field=IntegerField())  # noqa: S608, S611
+    return _public_creations(stand_in, shape).annotate(capped_count=counted)
+
+
+def _public_counted_from_row(row: tuple) -> ListedItem:
+    item = ListedItem(row[:-1])
+    item.capped_count = row[-1]
+    return item
+
+
 _PUBLIC_CREATIONS = PreparedListing(
-    _public_creations,
+    _public_creations_counted,
     model=Item,
-    columns=OUTPUT_COLUMNS,
-    row=_item_from_row,
+    columns=(*OUTPUT_COLUMNS, "capped_count"),
+    row=_public_counted_from_row,
     time_field="completed_at",
     fields=_public_creations_fields,
 )
@@ -632,11 +681,17 @@ def public_creations_page(
     scope = folder.pk if folder is not None else "all"
     keys = {name: values[name] for name in ("domain", "user", "folder") if name in values}
     capped_query = _PUBLIC_CAPPED[(user_id is not None, folder is not None)]
-    total = _counted(
-        counted_items,
-        cache_key=_count_key("public", domain_id, scope, user_id),
-        capped=lambda limit: capped_query.count(**keys, limit=limit),
-    )
+
+    def total(window: list) -> int:
+        # The rows carry the capped count; a page with no rows counts itself.
+        return _counted(
+            counted_items,
+            cache_key=_count_key("public", domain_id, scope, user_id),
+            capped=lambda limit: (
+                window[0].capped_count if window else capped_query.count(**keys, limit=limit)
+            ),
+        )
+
     shape = (user_id is not None, folder is not None, bool(mtype), viewer is not None)
     return _PUBLIC_CREATIONS.page(page, shape=shape, total_count=total, **values)
 

@@ -203,3 +203,29 @@ def test_a_front_end_pages_on_by_the_last_items_completed_date(api, guest, world
         seen += ids(page)
         index = str(page.payload[-1]["completedDate"])
     assert seen == [str(v["a1"].id), str(v["b1"].id), str(v["a2"].id)]
+
+
+def test_a_public_page_and_its_total_are_one_query_and_totals_beyond_the_cap_are_counted(
+    api, owner, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from library.items import selectors
+
+    public = FolderFactory(owner=owner.user, is_public=True)
+    ItemFactory.create_batch(
+        5, owner=owner.user, folder=public, is_public=True, public_approval_status=ApprovalStatus.APPROVED
+    )
+    with CaptureQueriesContext(connection) as captured:
+        resp = assert_envelope(api.get("/getPublicCreations", persona=owner, limit=2))
+    assert resp.metadata["totalCount"] == 5 and len(resp.payload) == 2
+    assert sum('"library_item"' in query["sql"] for query in captured.captured_queries) == 1
+    past_the_end = str(int(dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp() * 1000))
+    resp = assert_envelope(
+        api.get("/getPublicCreations", persona=owner, limit=2, paginationIndex=past_the_end)
+    )
+    assert resp.payload == [] and resp.metadata["totalCount"] == 5
+    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 3)
+    resp = assert_envelope(api.get("/getPublicCreations", persona=owner, userID=str(owner.user.pk), limit=1))
+    assert resp.metadata["totalCount"] == 5
