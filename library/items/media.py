@@ -40,7 +40,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_safe
 
@@ -200,11 +200,18 @@ def _quoted_signed(name: str, expires: int, key: bytes) -> tuple[str, str]:
     return quote(name), f"?expires={expires}&signature={signature}"
 
 
+@lru_cache(maxsize=8)
+def _media_route_prefix(script_prefix: str, urlconf) -> str:
+    """The local media route up to the name (``/media/``): ``reverse`` of a fixed route, kept per script
+    prefix and URLconf (both of which ``reverse`` reads)."""
+    return reverse("library-media", kwargs={"name": "x"}, urlconf=urlconf)[:-1]
+
+
 def media_name_url_builder(request=None) -> Callable[[str, bool], str]:
     """A function (media name, publicly visible) -> absolute URL, with the per-request work (base URL,
     route, signing key) done once: ``media_url(name, request, public=...)`` for many names."""
     if storage_is_local():
-        prefix = public_base_url(request) + reverse("library-media", kwargs={"name": "x"})[:-1]
+        prefix = public_base_url(request) + _media_route_prefix(get_script_prefix(), get_urlconf())
         expires, key = signed_expiry(), _signing_key(settings.SECRET_KEY)
 
         def local(name: str, public: bool) -> str:
