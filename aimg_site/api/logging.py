@@ -14,7 +14,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from pythonjsonlogger.core import RESERVED_ATTRS
-from pythonjsonlogger.orjson import OrjsonFormatter as _JsonFormatter
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 _request_id: ContextVar[str | None] = ContextVar("aimg_request_id", default=None)
 
@@ -68,8 +68,7 @@ CELERY_DATA_KEPT = ("id", "name", "runtime")
 
 
 class JsonFormatter(_JsonFormatter):
-    """python-json-logger's orjson formatter (a quarter cheaper per line than its ``json`` one, and
-    the project renders responses with orjson already), without the ``extra`` that does not belong in a line:
+    """python-json-logger's formatter, without the ``extra`` that does not belong in a line:
     Django's ``request`` (runserver's socket, or an ``HttpRequest`` whose repr holds the query
     string) and ``server_time`` (the line has ``time``), and the task arguments and results in
     Celery's ``data``."""
