@@ -609,16 +609,16 @@ def main() -> None:
 
 
 def in_process(cases: list[Case], count: int, profile_dir: str) -> None:
-    """Each case ``count`` times through ``WSGIHandler`` (after a warm-up): CPU and wall ms per request."""
+    """Each case ``count`` times through ``aimg_site.wsgi.application`` (what gunicorn serves), after a
+    warm-up: CPU and wall ms per request."""
     import cProfile
     import io
-    import pstats
 
-    from django.core.handlers.wsgi import WSGIHandler
-
-    handler = WSGIHandler()
     # The request lines are still formatted and written (their cost counts), to /dev/null.
     import logging
+    import pstats
+
+    from aimg_site.wsgi import application as handler
 
     sink = open(os.devnull, "w")  # noqa: SIM115 - open for the rest of the run
     for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:

@@ -84,6 +84,8 @@ class DomainMiddleware:
             host = request.get_host()
         except DisallowedHost as exc:
             return error_json_response(api_error_for(exc) or BadRequest())
+        # The validated Host, for what builds absolute URLs later (``library.items.media``).
+        request.validated_host = host
         request.domain = domain_for_host(host)
         token = bind_domain(request.domain)
         try:

@@ -90,15 +90,25 @@ def public_base_url(request=None) -> str:
         return base.rstrip("/")
     if request is None:
         return FALLBACK_BASE_URL
-    host = request.get_host().lower()
-    hostname = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    # ``DomainMiddleware`` keeps the Host it validated; anything else (a request built by hand) asks.
+    host = getattr(request, "validated_host", None) or request.get_host()
     domain = getattr(request, "domain", None)
-    if hostname in _LOOPBACK_HOSTS or domain is None:
-        return f"{request.scheme}://{host}" if hostname in _LOOPBACK_HOSTS else FALLBACK_BASE_URL
-    if hostname in {prefix + domain.name for prefix in _API_HOST_PREFIXES}:
-        return f"{request.scheme}://{host}"
-    prefix = "staging-api." if domain.environment == "staging" else "api."
-    return f"https://{prefix}{domain.name}"
+    if domain is None:
+        return _base_for_host(host.lower(), request.scheme, None, None)
+    return _base_for_host(host.lower(), request.scheme, domain.name, domain.environment)
+
+
+@lru_cache(maxsize=256)
+def _base_for_host(host: str, scheme: str, domain_name: str | None, environment: str | None) -> str:
+    """``public_base_url``'s rule for a validated Host: a pure function of its arguments, kept for the
+    hosts seen most (a flood of forged subdomains under a wildcard ``ALLOWED_HOSTS`` only evicts)."""
+    hostname = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    if hostname in _LOOPBACK_HOSTS or domain_name is None:
+        return f"{scheme}://{host}" if hostname in _LOOPBACK_HOSTS else FALLBACK_BASE_URL
+    if hostname in {prefix + domain_name for prefix in _API_HOST_PREFIXES}:
+        return f"{scheme}://{host}"
+    prefix = "staging-api." if environment == "staging" else "api."
+    return f"https://{prefix}{domain_name}"
 
 
 def item_media_is_public(item) -> bool:
