@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import Conflict
+from aimg_site.api.ratelimit import GUEST_CREATION
 from aimg_site.api.views import AdminPolicy, ApiView
 from library.items.serializers import ItemIdQuery
 
@@ -74,7 +75,8 @@ class GenerateImageApi(_GenerationApi):
     operation_id = "generateImage"
     body_serializer = GenerateImageInput
     output_serializer = GenerationStatusOutput
-    errors = (401, 404)
+    errors = (401, 403, 404, 429)
+    rate_limits = (GUEST_CREATION,)
 
     def post(self, request):
         data = self.input()
@@ -109,7 +111,8 @@ class GenerateVideoApi(_GenerationApi):
     operation_id = "generateVideo"
     body_serializer = GenerateVideoInput
     output_serializer = GenerationStatusOutput
-    errors = (401, 404)
+    errors = (401, 403, 404, 429)
+    rate_limits = (GUEST_CREATION,)
 
     def post(self, request):
         data = self.input()

@@ -16,7 +16,7 @@ from .selectors import session_digest, session_idle_cutoff
 #: write): throwaway session ids cannot create unbounded users, sessions or likes (issue 13).
 GUEST_CREATIONS_PER_ADDRESS = 30
 ratelimit.register(
-    "guest-create-address",
+    ratelimit.GUEST_CREATION,
     f"{GUEST_CREATIONS_PER_ADDRESS}/hour",
     "Too many new anonymous sessions from this address; sign in, or reuse your session id.",
 )
@@ -50,7 +50,7 @@ def session_guest_user(*, key: uuid.UUID, client_address: str | None = None, use
     """
     existing = Session.objects.select_related("user").filter(key_digest=session_digest(key)).first()
     if existing is None or existing.user_id is None:
-        ratelimit.hit("guest-create-address", key=client_address or "unknown")
+        ratelimit.hit(ratelimit.GUEST_CREATION, key=client_address or "unknown")
     session = session_ensure(key=key, client_address=client_address, user_agent=user_agent)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.user_id is None:

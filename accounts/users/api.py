@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import InvalidParameter
+from aimg_site.api.ratelimit import GUEST_CREATION
 from aimg_site.api.views import AdminPolicy, ApiView, SessionPolicy
 
 from . import selectors, services
@@ -47,6 +48,8 @@ class GetSelfUserApi(ApiView):
     session_policy = SessionPolicy.CREATE
     query_serializer = GetSelfUserQuery
     output_serializer = SelfUserOutput
+    #: ``isAtLeast18Confirmed=true`` from an anonymous session makes its guest user.
+    rate_limits = (GUEST_CREATION,)
 
     def get(self, request):
         data = self.input()

@@ -25,6 +25,11 @@ from limits.strategies import FixedWindowRateLimiter
 from . import ratelimit_sqlite  # noqa: F401  (registers the "sqlite" storage scheme with limits)
 from .exceptions import RateLimited
 
+#: The limit on guest users made per client address (registered by ``accounts.sessions.services``).
+#: Endpoints that make an anonymous caller's guest in their handler (``identity.owner()``) list it
+#: in ``rate_limits``; ``Caller.USER_OR_GUEST`` writes document it without listing it.
+GUEST_CREATION = "guest-create-address"
+
 #: name -> (rate, message). Rates use the ``limits`` notation ("5/minute", "20 per hour").
 #: ``RateLimited`` ends each message with when to retry ("Try again in 42 seconds.").
 LIMITS: dict[str, tuple[str, str]] = {

@@ -27,6 +27,7 @@ from .authentication import ADMIN_HEADER, SESSION_HEADER, AdminPolicy, SessionPo
 from .fields import NO_NUL_PATTERN, NOT_BLANK_PATTERN, CommaListField
 from .pagination import PaginationMetadataOutput
 from .params import UUID_PATTERN
+from .views import Caller
 
 _ERROR_TEXT = {
     400: "Bad input; the message names the parameter.",
@@ -109,6 +110,10 @@ def error_statuses(view, method: str) -> list[int]:
         # Parameters longer than the schema allows can make the line longer than the server takes.
         codes.add(414)
     if getattr(view, "rate_limits", ()):
+        codes.add(429)
+    if getattr(view, "caller", None) is Caller.USER_OR_GUEST and method in ("POST", "PUT", "PATCH", "DELETE"):
+        # The layer makes an anonymous caller's guest user first, and guest creation is limited
+        # per client address ("guest-create-address").
         codes.add(429)
     return sorted(codes)
 

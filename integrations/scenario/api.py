@@ -98,14 +98,15 @@ class SendToScenarioApi(_ScenarioApi):
     """Send some of the caller's completed Items to Scenario, each uploaded by its own task.
 
     Answers at once with each Item's status (``queued``); follow them with getScenarioStatus.
-    Another user's private item is a 404; without a connection, a 409.
+    Another user's private item is a 404, another user's public one a 403; without a connection,
+    a 409.
     """
 
     operation_id = "sendToScenario"
     body_serializer = SendToScenarioInput
     output_serializer = SendToScenarioOutput
     rate_limits = (Limit("scenario-send", by=LimitKey.USER),)
-    errors = (401, 404, 409)
+    errors = (401, 403, 404, 409)
 
     def post(self, request):
         data = self.input()

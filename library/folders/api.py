@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.pagination import PageRequest, paginate
+from aimg_site.api.ratelimit import GUEST_CREATION
 from aimg_site.api.views import ApiView
 from library.items.media import media_name_url_builder
 
@@ -111,6 +112,7 @@ class FolderCreateApi(FolderApi):
 
     output_serializer = FolderOutput
     errors = ()
+    rate_limits = (GUEST_CREATION,)
 
     def post(self, request):
         data = self.input()

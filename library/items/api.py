@@ -11,6 +11,7 @@ from __future__ import annotations
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.pagination import PageRequest, paginate
+from aimg_site.api.ratelimit import GUEST_CREATION
 from aimg_site.api.views import AdminPolicy, ApiView
 
 from . import selectors, services
@@ -264,6 +265,7 @@ class LikeItemsApi(_ReactionApi):
 
     operation_id = "likeItems"
     kind = "like"
+    rate_limits = (services.REACTION_LIMIT, GUEST_CREATION)
 
 
 class UnlikeItemsApi(_ReactionApi):
@@ -279,6 +281,7 @@ class DislikeItemsApi(_ReactionApi):
 
     operation_id = "dislikeItems"
     kind = "dislike"
+    rate_limits = (services.REACTION_LIMIT, GUEST_CREATION)
 
 
 class UndislikeItemsApi(_ReactionApi):

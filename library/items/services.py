@@ -255,8 +255,9 @@ def _bump(ids, **deltas) -> None:
 #: sessions it uses: throwaway guest sessions cannot inflate counters (issue 13).
 REACTIONS_PER_ADDRESS = 30
 REACTIONS_WINDOW = "10minute"
+REACTION_LIMIT = "reaction-address"
 ratelimit.register(
-    "reaction-address",
+    REACTION_LIMIT,
     f"{REACTIONS_PER_ADDRESS}/{REACTIONS_WINDOW}",
     "Too many likes or dislikes from this address.",
 )
@@ -264,7 +265,7 @@ ratelimit.register(
 
 def reaction_count_address(request) -> None:
     """Count one like/dislike request against its client address (``RateLimited`` past the limit)."""
-    ratelimit.hit("reaction-address", key=client_address(request) or "unknown")
+    ratelimit.hit(REACTION_LIMIT, key=client_address(request) or "unknown")
 
 
 @transaction.atomic

@@ -92,7 +92,11 @@ class Console:
             box = self.driver.find_element(By.NAME, name)
             box.clear()
             box.send_keys(value)
+        page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.CSS_SELECTOR, "button[name=index]").click()
+        # The page before the click may already show an earlier action's message: wait for the
+        # answer page to replace it, then read the new message.
+        WebDriverWait(self.driver, 30).until(ec.staleness_of(page))
         return self.wait_for("ul.messagelist").text
 
     def images_loaded(self) -> int:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.test import Client
+from django.urls import Resolver404, resolve
 
 from tests.support.personas import Persona
 
@@ -76,6 +79,7 @@ class ApiClient:
                 content_type="application/json",
                 **kwargs,
             )
+        _check_documented(method, path, response.status_code)
         content = response.content
         try:
             parsed = json.loads(content) if content else {}
@@ -93,3 +97,45 @@ class ApiClient:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+
+#: Statuses every route may answer without listing them: 405 is Django's answer to a method the
+#: view does not have (the schema has no operation for it to document).
+_UNLISTED = {405}
+
+_ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+@functools.cache
+def _schema_statuses() -> dict[tuple[str, str], frozenset[int]]:
+    """``(METHOD, /path/{param})`` to the statuses /api/schema/ lists, built once per test process."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    statuses = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = {int(code) for code in operation.get("responses", {}) if code.isdigit()}
+            statuses[(method.upper(), path)] = frozenset(codes)
+    return statuses
+
+
+def documented_statuses(method: str, path: str) -> frozenset[int] | None:
+    """The statuses the OpenAPI schema lists for ``method path``; ``None`` for a route it does not
+    describe (test-only URLconfs, media files, the admin console)."""
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return None
+    template = "/" + _ROUTE_PARAM.sub(r"{\1}", match.route)
+    return _schema_statuses().get((method.upper(), template))
+
+
+def _check_documented(method: str, path: str, status: int) -> None:
+    """Every answer a test sees is one the schema documents (schemathesis's ST103, on every test)."""
+    documented = documented_statuses(method, path)
+    if documented is None or status in documented or status in _UNLISTED:
+        return
+    raise AssertionError(
+        f"{method} {path} answered {status}, which the schema does not document: {sorted(documented)}"
+    )
