@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.fields import StrictCharField
@@ -25,6 +26,17 @@ class RedeemGiftCardOutput(serializers.Serializer):
     tierExpiration = serializers.CharField()
 
 
+#: A card's price in a query string: 0 to 99999.99, at most two decimals. The pattern is exactly
+#: what the field accepts (drf-spectacular's own decimal pattern also admits "-8." and "").
+PRICE_PATTERN = r"^[0-9]{1,5}(?:\.[0-9]{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": PRICE_PATTERN})
+class PriceField(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=7, decimal_places=2, min_value=Decimal("0"), **kwargs)
+
+
 class ExternalCodesField(CommaListField):
     item_max_length = 64
 
@@ -44,13 +56,9 @@ class DownloadGiftCardsQuery(serializers.Serializer):
     tier = serializers.IntegerField(required=False, default=1, min_value=1, max_value=10)
     days = serializers.IntegerField(required=False, default=30, min_value=1, max_value=3650)
     numberOfCards = serializers.IntegerField(required=False, default=100, min_value=1, max_value=MAX_CARDS)
-    usdPrice = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
+    usdPrice = PriceField(
         required=False,
         default=Decimal("0"),
-        min_value=0,
-        max_value=100000,
         help_text="The USD price of each card (default 0).",
     )
     externalCodes = ExternalCodesField(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -73,12 +75,32 @@ def test_download_defaults_are_the_documented_ones(api, admin):
         ({"distributionProvider": "stripe"}, "distributionProvider"),
         ({"tier": "two"}, "tier"),
         ({"days": -1}, "days"),
+        ({"usdPrice": "-8."}, "usdPrice"),
+        ({"usdPrice": "-1"}, "usdPrice"),
+        ({"usdPrice": "100000"}, "usdPrice"),
+        ({"usdPrice": "1.005"}, "usdPrice"),
     ],
 )
 def test_bad_download_parameters_are_a_400_naming_them(api, admin, params, name):
     response = assert_envelope(api.get("/downloadGiftCards", persona=admin, **params), 400)
     assert name in response.error
     assert not GiftCard.objects.exists()
+
+
+@pytest.mark.parametrize("price", ["0", "7", "99999.99", "12.5", "00003.10"])
+def test_every_price_the_schema_admits_is_accepted(api, admin, price):
+    from billing.giftcards.serializers import PRICE_PATTERN
+
+    assert re.fullmatch(PRICE_PATTERN, price)
+    assert _download(api, admin, numberOfCards=1, usdPrice=price).status_code == 200
+    assert GiftCardBatch.objects.get().usd_price == Decimal(price)
+
+
+@pytest.mark.parametrize("price", ["-8.", "", "-", ".5", "100000", "1.005"])
+def test_the_schema_refuses_prices_the_field_refuses(price):
+    from billing.giftcards.serializers import PRICE_PATTERN
+
+    assert not re.fullmatch(PRICE_PATTERN, price)
 
 
 @pytest.mark.parametrize("persona_name", ["owner", "guest"])
