@@ -735,7 +735,8 @@ def _overdue_retries_resend(*, now: dt.datetime) -> int:
 
 
 def jobs_transfer_user(*, from_user, to_user) -> int:
-    """Move ``from_user``'s (a guest's) generation jobs to ``to_user``, the account it signs in to.
+    """Move ``from_user``'s generation jobs to ``to_user``: a guest's to the account it signs in
+    to, or a user's to the destination of ``migrateLibrary``.
 
     Call inside the sign-in transaction, BEFORE the library moves the live
     items: the guest's row lock taken here waits for a ``generateImage`` of

@@ -545,11 +545,16 @@ def items_toggle_protected(*, item_ids: list[uuid.UUID]) -> list[Outcome]:
 
 @transaction.atomic
 def library_migrate(*, source_id: uuid.UUID, destination_id: uuid.UUID) -> dict:
-    """``migrateLibrary``: move the live items and folders of one user to another (Admins).
+    """``migrateLibrary``: move the live items and folders of one user to another (Admins), with
+    the generation jobs behind them: a queued or running job then belongs to the destination
+    (its concurrency limit, cancelGeneration, getItemStatus), as when a guest signs in.
 
     The source may be disabled; the destination must not be (409). Unknown
     users are ``NotFound``.
     """
+    # generation imports the library (item_create), so its service is imported here.
+    from generation.services import jobs_transfer_user
+
     users = {
         user.pk: user for user in User.objects.select_for_update().filter(pk__in=[source_id, destination_id])
     }
@@ -560,4 +565,5 @@ def library_migrate(*, source_id: uuid.UUID, destination_id: uuid.UUID) -> dict:
         raise NotFound("Destination user not found.")
     if destination.is_disabled or not destination.is_active:
         raise Conflict("The destination user is disabled.")
+    jobs_transfer_user(from_user=source, to_user=destination)
     return library_transfer_user_items(from_user=source, to_user=destination)

@@ -146,3 +146,26 @@ def test_a_guests_failed_job_is_still_readable_by_the_account(api, guest, monkey
     body = status(api, member, item_id)
     assert body["status"] == "failed" and "out of paint" in body["errorMessage"]
     assert item_id not in listed(api, member)
+
+
+# ---------------------------------------------------------------- migrateLibrary moves the jobs too
+
+
+def test_migrate_library_moves_jobs_in_flight_with_the_items(api, admin, owner, other_user):
+    GenerationModel.objects.filter(name="f222").update(tier0_concurrent=1)
+    item_id = queued(api, owner)
+    assert_envelope(
+        api.post(
+            "/migrateLibrary",
+            persona=admin,
+            body={"sourceUserID": str(owner.user.id), "destinationUserID": str(other_user.user.id)},
+        )
+    )
+    assert GenerationJob.objects.get(item_id=item_id).user_id == other_user.user.id
+    # the job counts against the destination, which follows and cancels it; the source no longer can
+    assert_envelope(api.post("/generateImage", persona=other_user, body={"prompt": "another fox"}), 429)
+    assert_envelope(api.get("/getItemStatus", persona=owner, imageID=item_id), 404)
+    assert status(api, other_user, item_id)["status"] == "queued"
+    assert_envelope(api.post("/cancelGeneration", persona=owner, body={"imageID": item_id}), 404)
+    assert_envelope(api.post("/cancelGeneration", persona=other_user, body={"imageID": item_id}))
+    assert_envelope(api.post("/generateImage", persona=owner, body={"prompt": "a new fox"}))
