@@ -15,11 +15,12 @@ queues the graph under it, so a redelivered job finds its earlier submission
 instead of running twice (every configured server's ``/history/{id}`` and
 ``/queue`` are looked at before submitting; a ``409`` answer means "already
 there"). ``progress(fraction or None)`` is called at every interval: the
-fraction ``value / max`` of the last ``progress`` message ComfyUI sent over its
+whole graph's progress from the ``progress`` messages ComfyUI sent over its
 ``/ws`` websocket (:class:`PromptEvents`, connected with ``clientId`` = the
-submitted ``client_id``), or ``None`` when nothing new was heard (no websocket:
-an old server or a proxy, or a dropped one; ``/history`` polling then finds
-the end alone). It may raise :class:`~generation.backends.RunCancelled`, and so may ``is_cancelled()``
+submitted ``client_id``; each stepping node's ``value / max``, averaged), or ``None``
+when nothing new was heard. A dropped socket is reconnected (``WEBSOCKET_REOPENS``
+times); with none (an old server or a proxy, or one that stays away) ``/history``
+polling finds the end alone. It may raise :class:`~generation.backends.RunCancelled`, and so may ``is_cancelled()``
 returning true: the prompt is then removed from the server's queue (pending)
 or interrupted (running) and ``RunCancelled`` is re-raised. The outputs are
 every file of type ``output`` the graph's output nodes saved (``temp``
@@ -86,6 +87,9 @@ logger = logging.getLogger(__name__)
 #: Seconds to wait for the history entry once the websocket said the prompt ended (ComfyUI sends
 #: ``execution_error`` before it writes the history; after that the websocket's message is used).
 FINISH_GRACE_SECONDS = 5.0
+
+#: How many times a dropped websocket is reconnected for one prompt before polling alone goes on.
+WEBSOCKET_REOPENS = 3
 
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -293,34 +297,78 @@ class PromptEvents:
 
     ComfyUI sends a prompt's ``executing``/``progress``/``execution_*`` messages to the
     socket whose ``clientId`` is the prompt's ``client_id``. :meth:`wait` reads what
-    arrives within some seconds and keeps: ``fraction`` (the last ``progress``
-    ``value / max`` of this prompt), ``ended`` (an ``execution_success``,
+    arrives within some seconds and keeps: ``fraction`` (the whole graph's progress, see
+    below), ``ended`` (an ``execution_success``,
     ``execution_error`` or ``execution_interrupted`` of this prompt, or ``executing``
     with ``node: null``, which ComfyUI sends once the history entry is written),
     ``interrupted`` and ``failure`` (the readable message of an ``execution_error``). Binary frames
     (previews) and other messages are skipped. A closed or broken socket sets
-    ``dropped``: the caller then goes on by polling ``/history``.
+    ``dropped``; :meth:`reopen` connects again with the same ``clientId`` (ComfyUI then
+    sends this client's messages to the new socket) and keeps what was heard.
+
+    Progress: ComfyUI's ``progress`` message is ``value / max`` of one node (``node``), and
+    every node that reports steps starts again from 0 (a base sampler, then a refiner or
+    an upscaler's). ``fraction`` is the mean over the graph's stepping nodes
+    (``stepped_nodes``: those with a ``steps`` input, plus any other node heard
+    reporting), a node counting 1 once another node reports after it (ComfyUI runs one
+    node at a time). It never goes back.
     """
 
-    def __init__(self, ws: websocket.WebSocket, prompt_id: str):
+    def __init__(
+        self,
+        ws: websocket.WebSocket,
+        prompt_id: str,
+        *,
+        url: str = "",
+        timeout: float = 10.0,
+        stepped_nodes: Iterable[str] = (),
+    ):
         self.ws = ws
         self.prompt_id = prompt_id
+        self.url, self.timeout = url, timeout
         self.fraction: float | None = None
         self.ended = False
         self.failure = ""
         self.interrupted = False
         self.dropped = False
+        self.reopened = 0
+        self._nodes: set[str] = {str(node) for node in stepped_nodes}
+        self._node_fractions: dict[str, float] = {}
+
+    @staticmethod
+    def _url(base_url: str, client_id: str) -> str:
+        scheme, sep, rest = base_url.partition("://")
+        return f"{'wss' if scheme == 'https' else 'ws'}{sep}{rest}/ws?clientId={client_id}"
 
     @classmethod
-    def connect(cls, base_url: str, *, client_id: str, prompt_id: str, timeout: float) -> PromptEvents | None:
-        scheme, sep, rest = base_url.partition("://")
-        url = f"{'wss' if scheme == 'https' else 'ws'}{sep}{rest}/ws?clientId={client_id}"
+    def connect(
+        cls,
+        base_url: str,
+        *,
+        client_id: str,
+        prompt_id: str,
+        timeout: float,
+        stepped_nodes: Iterable[str] = (),
+    ) -> PromptEvents | None:
+        url = cls._url(base_url, client_id)
         try:
             ws = websocket.create_connection(url, timeout=timeout, enable_multithread=False)
         except (websocket.WebSocketException, OSError, ValueError) as exc:
             logger.info("ComfyUI websocket at %s unavailable (%s); polling /history", base_url, exc)
             return None
-        return cls(ws, prompt_id)
+        return cls(ws, prompt_id, url=url, timeout=timeout, stepped_nodes=stepped_nodes)
+
+    def reopen(self) -> bool:
+        """Connect again after a drop (same ``clientId``); False, and still dropped, if refused."""
+        self.close()
+        try:
+            self.ws = websocket.create_connection(self.url, timeout=self.timeout, enable_multithread=False)
+        except (websocket.WebSocketException, OSError, ValueError) as exc:
+            logger.info("ComfyUI websocket for %s not reopened (%s)", self.prompt_id, exc)
+            return False
+        self.dropped = False
+        self.reopened += 1
+        return True
 
     def close(self) -> None:
         with contextlib.suppress(websocket.WebSocketException, OSError):
@@ -349,6 +397,15 @@ class PromptEvents:
             if self._handle(data) and self.ended:
                 return
 
+    def _node_progress(self, node: str, fraction: float) -> None:
+        for other, heard in self._node_fractions.items():
+            if other != node and heard < 1.0:
+                self._node_fractions[other] = 1.0  # ComfyUI moved on: that node is done
+        self._nodes.add(node)
+        self._node_fractions[node] = fraction
+        overall = sum(self._node_fractions.values()) / len(self._nodes)
+        self.fraction = max(overall, self.fraction or 0.0)
+
     def _handle(self, data: bytes | str) -> bool:
         try:
             message = json.loads(data)
@@ -362,7 +419,7 @@ class PromptEvents:
         if kind == "progress":
             value, total = body.get("value"), body.get("max")
             if isinstance(value, int | float) and isinstance(total, int | float) and total > 0:
-                self.fraction = max(0.0, min(1.0, value / total))
+                self._node_progress(str(body.get("node")), max(0.0, min(1.0, value / total)))
             return True
         finished = kind == "executing" and body.get("node") is None and "prompt_id" in body
         if finished or kind == "execution_success":
@@ -378,6 +435,16 @@ class PromptEvents:
 
 
 # ---------------------------------------------------------------- a graph on a set of servers
+
+
+def stepped_nodes(graph: dict) -> list[str]:
+    """The ids of the graph's nodes that take a number of ``steps`` (samplers): those ComfyUI's
+    ``progress`` messages come from."""
+    return [
+        str(node_id)
+        for node_id, node in graph.items()
+        if isinstance(node, dict) and isinstance(node.get("inputs"), dict) and "steps" in node["inputs"]
+    ]
 
 
 def _node_key(node_id: str) -> tuple[int, int, str]:
@@ -498,7 +565,11 @@ def run_graph(
                 submit = False
             if listen:  # connected before submitting, so that no message is missed
                 events = PromptEvents.connect(
-                    server.base_url, client_id=client_id, prompt_id=pid, timeout=request_timeout
+                    server.base_url,
+                    client_id=client_id,
+                    prompt_id=pid,
+                    timeout=request_timeout,
+                    stepped_nodes=stepped_nodes(graph),
                 )
             if submit:
                 server.submit(graph, prompt_id=pid, client_id=client_id)
@@ -572,9 +643,15 @@ def _follow(
                 logger.warning("ComfyUI at %s unreachable while cancelling %s", server.base_url, pid)
             raise
         if events is not None and events.dropped:
-            logger.info("ComfyUI websocket for %s dropped; polling /history", pid)
-            events.close()
-            events = None
+            # Reconnected at once, a few times per prompt; /history polling covers what was
+            # missed meanwhile (every fifth interval) and takes over when the socket stays away.
+            if events.reopened < WEBSOCKET_REOPENS and events.reopen():
+                logger.info("ComfyUI websocket for %s dropped; reconnected", pid)
+                polls = 0  # read /history now: the end may have come while disconnected
+            else:
+                logger.info("ComfyUI websocket for %s dropped; polling /history", pid)
+                events.close()
+                events = None
         listening = events is not None and not events.ended
         if not listening or polls % 5 == 0:
             entry = server.history(pid)

@@ -90,15 +90,47 @@ def test_the_setting_turns_the_websocket_off(comfy, settings):
     assert ("GET", "/ws") not in comfy.requests
 
 
-def test_a_websocket_that_drops_mid_run_falls_back_to_polling(comfy):
+def test_a_websocket_that_drops_mid_run_is_reconnected_and_progress_goes_on(comfy):
     comfy.drop_websocket_after = 3
+    pid = str(uuid.uuid4())
+    reports = Reports()
+    outputs = run_graph(graph(), prompt_id=pid, servers=[comfy.url], poll_seconds=0.05, progress=reports)
+    assert len(outputs) == 1
+    assert comfy.requests.count(("GET", "/ws")) == 2  # the first socket, then the same client again
+    assert max(reports.fractions) > 3 / 20  # heard after the drop
+    assert reports.fractions == sorted(reports.fractions)
+    assert comfy.history[pid]["status"]["status_str"] == "success"
+
+
+def test_a_websocket_that_cannot_reconnect_falls_back_to_polling(comfy):
+    comfy.drop_websocket_after, comfy.websocket_after_drop = 3, False
     pid = str(uuid.uuid4())
     reports = Reports()
     started = time.monotonic()
     outputs = run_graph(graph(), prompt_id=pid, servers=[comfy.url], poll_seconds=0.05, progress=reports)
     assert len(outputs) == 1 and time.monotonic() - started < 20
     assert reports.fractions and max(reports.fractions) <= 3 / 20  # nothing heard after the drop
+    assert comfy.requests.count(("GET", "/ws")) == 2  # one refused reconnection, then polling alone
     assert comfy.history[pid]["status"]["status_str"] == "success"
+
+
+def test_progress_covers_every_sampler_of_the_graph_and_never_goes_back(comfy):
+    two_passes = graph(steps=20)
+    refiner = {**two_passes["3"], "inputs": {**two_passes["3"]["inputs"], "steps": 10}}
+    refiner["inputs"]["latent_image"] = ["3", 0]
+    two_passes["30"] = refiner
+    two_passes["8"]["inputs"]["samples"] = ["30", 0]
+    assert comfyui_module.stepped_nodes(two_passes) == ["3", "30"]
+    reports = Reports()
+    pid = str(uuid.uuid4())
+    run_graph(two_passes, prompt_id=pid, servers=[comfy.url], poll_seconds=0.05, progress=reports)
+    client_id = f"aimg-{pid}"
+    assert [event for sid, event in comfy.ws_sent if sid == client_id].count("progress") == 30
+    fractions = reports.fractions
+    assert fractions == sorted(fractions), fractions  # the second sampler does not start again from 0
+    assert [f for f in fractions if 0 < f < 0.5] and [f for f in fractions if 0.5 < f <= 1], fractions
+    # each sampler is half of the whole: 20 steps of the first, then 10 of the second
+    assert all(round(f * 40) == f * 40 or round((f - 0.5) * 20) == (f - 0.5) * 20 for f in fractions)
 
 
 def test_an_execution_error_arrives_by_websocket_without_waiting_for_the_next_poll(comfy):

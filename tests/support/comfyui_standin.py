@@ -38,7 +38,8 @@ that HTTP status (a 5xx burst); ``response_delay`` slows every answer; ``fail_no
 execution (an ``execution_error``); ``requests`` records each (method, path).
 ``websocket = False`` answers ``/ws`` with a plain 404 (an old server or a proxy
 without WebSocket support); ``drop_websocket_after = n`` closes every socket
-after the n-th ``progress`` message (a dropped connection); ``history_delay``
+once, after the n-th ``progress`` message (a dropped connection), and
+``websocket_after_drop = False`` refuses new sockets from then on; ``history_delay``
 waits that long between the final websocket message and writing the history
 entry; ``ws_sent`` records each (client id, type) sent; ``before_request(method, path)``
 runs before each request is answered (to act between two requests of a client).
@@ -342,6 +343,7 @@ class ComfyUIStandIn:
         self.url = ""
         self.websocket = True
         self.drop_websocket_after: int | None = None
+        self.websocket_after_drop = True
         self.history_delay = 0.0
         self.before_request: Callable[[str, str], None] | None = None
         self.sockets: dict[str, _Socket] = {}
@@ -506,6 +508,9 @@ class ComfyUIStandIn:
         if event == "progress" and self.drop_websocket_after is not None:
             self._progress_sent += 1
             if self._progress_sent >= self.drop_websocket_after:
+                self.drop_websocket_after = None  # one drop; a client may connect again
+                if not self.websocket_after_drop:
+                    self.websocket = False
                 for _, ws in targets:
                     if ws is not None:
                         ws.close()
