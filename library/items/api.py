@@ -51,14 +51,18 @@ class _ItemApi(ApiView):
             "is_admin": self.identity.is_admin,
         }
 
+    # The output serializers write their dicts by hand (``to_representation``); one serializer
+    # instance writes every row, without DRF's ``.data`` (a ReturnDict/ReturnList copy of them).
+
     def items_payload(self, items, serializer=ImageOutput) -> list:
         if serializer is not SampleImageOutput:  # it shows neither tags nor reactions
             selectors.items_decorate(items, viewer=self.identity.user)
-        return serializer(items, many=True, context=self.serializer_context()).data
+        writer = serializer(context=self.serializer_context())
+        return [writer.to_representation(item) for item in items]
 
     def item_payload(self, item, serializer=ImageOutput) -> dict:
         selectors.items_decorate([item], viewer=self.identity.user)
-        return serializer(item, context=self.serializer_context()).data
+        return serializer(context=self.serializer_context()).to_representation(item)
 
     @staticmethod
     def outcomes(results) -> list[dict]:
