@@ -319,8 +319,8 @@ class PromptEvents:
         ws: websocket.WebSocket,
         prompt_id: str,
         *,
-        url: str = "",
-        timeout: float = 10.0,
+        url: str,
+        timeout: float,
         stepped_nodes: Iterable[str] = (),
     ):
         self.ws = ws
