@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -177,3 +178,31 @@ def test_it_can_be_switched_off(api, owner, settings, seconds):
     session_cache.version += 1
     api.get("/getSelfUser", persona=owner)
     assert session_queries(api, owner) == 1
+
+
+def test_an_entry_holds_the_rows_columns_and_reads_back_as_the_rows(api, owner):
+    warm(api, owner)
+    session = Session.objects.select_related("user").get(
+        key_digest=session_digest(uuid.UUID(owner.session_id))
+    )
+    known, cached = session_cache.lookup(session.domain_id, session.key_digest)
+    assert known is True and cached is not None and cached.user is not None
+    for field in Session._meta.concrete_fields:
+        assert getattr(cached, field.attname) == getattr(session, field.attname), field.name
+    for field in User._meta.concrete_fields:
+        assert getattr(cached.user, field.attname) == getattr(session.user, field.attname), field.name
+    assert cached._state.adding is False and cached.user._state.adding is False
+    cached.user.save(update_fields=["username"])  # a loaded row: saving it updates, never inserts
+    assert User.objects.filter(pk=session.user_id).count() == 1
+
+
+def test_an_entry_of_another_column_layout_is_a_miss(api, owner):
+    warm(api, owner)
+    digest = session_digest(uuid.UUID(owner.session_id))
+    domain_id = Session.objects.get(key_digest=digest).domain_id
+    key = session_cache._key(domain_id, digest)
+    entry = cache.get(key, version=session_cache.version)
+    assert entry[0] == session_cache.LAYOUT
+    cache.set(key, ("a-release-with-other-columns", *entry[1:]), 30, version=session_cache.version)
+    assert session_cache.lookup(domain_id, digest) == (False, None)
+    assert session_queries(api, owner) == 1  # read from the database, as for a miss

@@ -27,11 +27,11 @@ def clean_environment(*, drop: tuple[str, ...] = CONNECTION_SETTINGS, **values: 
 
 def production_environment(work: Path, **values: str) -> dict[str, str]:
     """A production start (DEBUG off, a fresh secret key) on ``work``'s SQLite database and var folder."""
-    return clean_environment(
-        DJANGO_SETTINGS_MODULE="aimg_site.settings",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
-        AIMG_VAR_DIR=str(work / "var"),
-        WEB_CONCURRENCY="1",
-        **values,
-    )
+    defaults = {
+        "DJANGO_SETTINGS_MODULE": "aimg_site.settings",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "AIMG_VAR_DIR": str(work / "var"),
+        "WEB_CONCURRENCY": "1",
+    }
+    return clean_environment(**{**defaults, **values})
