@@ -42,6 +42,7 @@ pushes still queued for it). A reconnection starts with an empty memory.
 from __future__ import annotations
 
 import os
+import select
 import threading
 import time
 import weakref
@@ -70,6 +71,7 @@ class TrackedReads:
         self.connection = connection
         self.values: dict[str, tuple[bytes, float]] = {}
         self.confirmed_at = float("-inf")
+        self._poll: select.poll | None = None  # readable = pushes wait on the socket
         # After every (re)connection, before the first command: an empty memory and tracking on.
         # redis-py keeps a weak reference to the callback; this object holds the connection.
         connection.register_connect_callback(self._connected)
@@ -84,6 +86,8 @@ class TrackedReads:
         connection.send_command("CLIENT", "TRACKING", "ON", check_health=False)
         if connection.read_response() not in (b"OK", "OK"):
             raise RedisResponseError("CLIENT TRACKING ON was refused")
+        self._poll = select.poll()
+        self._poll.register(connection._sock, select.POLLIN)
 
     def _invalidated(self, message) -> None:
         keys = message[1] if len(message) > 1 else None
@@ -100,13 +104,22 @@ class TrackedReads:
     def clear(self) -> None:
         self.values.clear()
         self.confirmed_at = float("-inf")
+        self._poll = None
         self.connection.disconnect()
+
+    def _take_pushes(self) -> None:
+        """Read every push already delivered (connecting first when there is no socket)."""
+        connection = self.connection
+        while connection.can_read(timeout=0):
+            connection.read_response(push_request=True)
 
     def read(self, key: str) -> bytes | None:
         connection = self.connection
-        # Take the invalidations already delivered (connecting first when there is no socket).
-        while connection.can_read(timeout=0):
-            connection.read_response(push_request=True)
+        # Pushes already delivered are taken first. Nothing is ever left in the parser's buffer
+        # between reads (each read ends by taking what came with its replies), so a poll of the
+        # socket, one cheap system call, says whether there are any.
+        if self._poll is None or connection._sock is None or self._poll.poll(0):
+            self._take_pushes()
         now = time.monotonic()
         entry = self.values.get(key)
         if entry is not None and entry[1] > now and now - self.confirmed_at < TRACKED_CONFIRM_SECONDS:
@@ -115,6 +128,7 @@ class TrackedReads:
         connection.send_packed_command(connection.pack_commands([("GET", key), ("PTTL", key)]))
         value = connection.read_response()
         ttl_ms = connection.read_response()
+        self._take_pushes()  # any that came in the same read as the replies
         self.confirmed_at = now
         if value is None or not isinstance(ttl_ms, int) or ttl_ms == -2:
             self.values.pop(key, None)

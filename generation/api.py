@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import Conflict
-from aimg_site.api.ratelimit import GUEST_CREATION
-from aimg_site.api.views import AdminPolicy, ApiView
+from aimg_site.api.views import AdminPolicy, ApiView, Caller
 from library.items.serializers import ItemIdQuery
 
 from . import selectors, services
@@ -76,7 +75,7 @@ class GenerateImageApi(_GenerationApi):
     body_serializer = GenerateImageInput
     output_serializer = GenerationStatusOutput
     errors = (401, 403, 404, 429)
-    rate_limits = (GUEST_CREATION,)
+    caller = Caller.USER_OR_GUEST  # an anonymous session generates as its guest
 
     def post(self, request):
         data = self.input()
@@ -95,9 +94,8 @@ class GenerateImageApi(_GenerationApi):
             restore_faces=bool(data.get("restoreFaces")),
             folder=data.get("folderID"),
         )
-        owner = self.identity.owner()
         job = services.generation_request(
-            owner=owner, signed_in=self.identity.signed_in_user is not None, req=req
+            owner=self.caller_user, signed_in=self.identity.signed_in_user is not None, req=req
         )
         return ok(selectors.generation_status(job=job, request=request))
 
@@ -112,7 +110,7 @@ class GenerateVideoApi(_GenerationApi):
     body_serializer = GenerateVideoInput
     output_serializer = GenerationStatusOutput
     errors = (401, 403, 404, 429)
-    rate_limits = (GUEST_CREATION,)
+    caller = Caller.USER_OR_GUEST  # an anonymous session generates as its guest
 
     def post(self, request):
         data = self.input()
@@ -132,7 +130,7 @@ class GenerateVideoApi(_GenerationApi):
             extra=extra or None,
         )
         job = services.generation_request(
-            owner=self.identity.owner(), signed_in=self.identity.signed_in_user is not None, req=req
+            owner=self.caller_user, signed_in=self.identity.signed_in_user is not None, req=req
         )
         return ok(selectors.generation_status(job=job, request=request))
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import InvalidParameter
-from aimg_site.api.ratelimit import GUEST_CREATION
-from aimg_site.api.views import AdminPolicy, ApiView, SessionPolicy
+from aimg_site.api.views import AdminPolicy, ApiView, Caller, SessionPolicy
 
 from . import selectors, services
 from .serializers import (
@@ -48,8 +47,9 @@ class GetSelfUserApi(ApiView):
     session_policy = SessionPolicy.CREATE
     query_serializer = GetSelfUserQuery
     output_serializer = SelfUserOutput
-    #: ``isAtLeast18Confirmed=true`` from an anonymous session makes its guest user.
-    rate_limits = (GUEST_CREATION,)
+    #: ``isAtLeast18Confirmed=true`` from an anonymous session records it on a guest user made now.
+    caller = Caller.USER_OR_GUEST
+    guest_methods = frozenset({"GET"})
 
     def get(self, request):
         data = self.input()
@@ -57,7 +57,7 @@ class GetSelfUserApi(ApiView):
         user = identity.user
         confirmed = data.get("isAtLeast18Confirmed")
         if confirmed is not None and (user is not None or confirmed):
-            user = services.user_set_age_confirmation(user=user or identity.owner(), confirmed=confirmed)
+            user = services.user_set_age_confirmation(user=self.caller_user, confirmed=confirmed)
         return ok(
             self_user_data(
                 user,

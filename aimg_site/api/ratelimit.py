@@ -26,8 +26,8 @@ from . import ratelimit_sqlite  # noqa: F401  (registers the "sqlite" storage sc
 from .exceptions import RateLimited
 
 #: The limit on guest users made per client address (registered by ``accounts.sessions.services``).
-#: Endpoints that make an anonymous caller's guest in their handler (``identity.owner()``) list it
-#: in ``rate_limits``; ``Caller.USER_OR_GUEST`` writes document it without listing it.
+#: Guests are made by ``ApiView.caller_user`` of ``Caller.USER_OR_GUEST`` views, whose
+#: ``guest_methods`` document it; views do not list it.
 GUEST_CREATION = "guest-create-address"
 
 #: name -> (rate, message). Rates use the ``limits`` notation ("5/minute", "20 per hour").

@@ -111,9 +111,11 @@ def error_statuses(view, method: str) -> list[int]:
         codes.add(414)
     if getattr(view, "rate_limits", ()):
         codes.add(429)
-    if getattr(view, "caller", None) is Caller.USER_OR_GUEST and method in ("POST", "PUT", "PATCH", "DELETE"):
-        # The layer makes an anonymous caller's guest user first, and guest creation is limited
-        # per client address ("guest-create-address").
+    if getattr(view, "caller", None) is Caller.SIGNED_IN:
+        codes.add(401)  # anonymous sessions and guests
+    if getattr(view, "caller", None) is Caller.USER_OR_GUEST and method in view.guest_methods:
+        # The layer makes an anonymous caller's guest user (ApiView.caller_user), and guest making
+        # is limited per client address ("guest-create-address").
         codes.add(429)
     return sorted(codes)
 

@@ -24,8 +24,11 @@ Declarations the layer acts on (each optional; leaving one out keeps the view's 
   ``ok()`` stays for payloads that are not the declared serializer's shape.
 - ``caller``: who may call, checked before the handler runs.
   ``Caller.SIGNED_IN``: anonymous sessions and guests get a 401; ``self.caller_user`` is the user.
-  ``Caller.USER_OR_GUEST``: ``self.caller_user`` is the session's user, a guest user being created
-  on demand for writes (POST/DELETE); on reads it is ``None`` for an anonymous session.
+  ``Caller.USER_OR_GUEST``: ``self.caller_user`` is the session's user; for an anonymous session it
+  is a guest user made on its first use in a call of ``guest_methods`` (POST/DELETE unless the view
+  says otherwise), so the handler's own checks of the input run before a guest is made, and
+  ``None`` on other calls. This is the one place a guest is made for a request, and guest making
+  is limited per client address: the schema documents its 429 for those methods.
   ``Caller.ANYONE`` (and ``None``, the default): no check; ``self.caller_user`` is the session's
   user or ``None``.
 - ``audit_action``: when the call is an Admin's (``admin_policy`` REQUIRED, or OPTIONAL with a valid
@@ -107,6 +110,9 @@ class ApiView(APIView):
     rate_limits: tuple[str | Limit, ...] = ()
     #: Who may call; ``None`` leaves the check to the view (see the module docstring).
     caller: Caller | None = None
+    #: The methods whose calls make an anonymous caller's guest (``Caller.USER_OR_GUEST``).
+    guest_methods: frozenset[str] = _WRITE_METHODS
+    _caller_user: Any = None
     #: The audit-log action the layer writes when an Admin's call succeeds ("" = none).
     audit_action: str = ""
     #: Short text for the OpenAPI summary; the docstring becomes the description.
@@ -126,17 +132,27 @@ class ApiView(APIView):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         self._audit: tuple[Any, dict] | None = None
-        self.caller_user = None
-        self.caller_user = self._resolve_caller()
+        self._caller_user = None
+        self._caller_user = self._resolve_caller()
         self._hit_declared_limits()
 
     def _resolve_caller(self):
         identity = self.identity
         if self.caller is Caller.SIGNED_IN:
             return identity.require_signed_in()
-        if self.caller is Caller.USER_OR_GUEST and self.request.method in _WRITE_METHODS:
-            return identity.owner()
         return identity.user
+
+    @property
+    def caller_user(self):
+        """Who calls (see ``caller``): for ``Caller.USER_OR_GUEST``, an anonymous caller's guest is made
+        here, on first use in a call of ``guest_methods``."""
+        if (
+            self._caller_user is None
+            and self.caller is Caller.USER_OR_GUEST
+            and self.request.method in self.guest_methods
+        ):
+            self._caller_user = self.identity.owner()
+        return self._caller_user
 
     def _hit_declared_limits(self) -> None:
         for limit in self.declared_limits():

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from aimg_site.api.envelope import ok
 from aimg_site.api.pagination import PageRequest, paginate
-from aimg_site.api.ratelimit import GUEST_CREATION
-from aimg_site.api.views import ApiView
+from aimg_site.api.views import ApiView, Caller
 from library.items.media import media_name_url_builder
 
 from .selectors import (
@@ -112,12 +111,12 @@ class FolderCreateApi(FolderApi):
 
     output_serializer = FolderOutput
     errors = ()
-    rate_limits = (GUEST_CREATION,)
+    caller = Caller.USER_OR_GUEST
 
     def post(self, request):
         data = self.input()
         folder = folder_create(
-            owner=self.identity.owner(),
+            owner=self.caller_user,
             is_public=self.is_public,
             name=data["name"],
             description=data.get("description", ""),

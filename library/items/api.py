@@ -11,8 +11,7 @@ from __future__ import annotations
 from aimg_site.api.envelope import ok
 from aimg_site.api.exceptions import InvalidParameter
 from aimg_site.api.pagination import PageRequest, paginate
-from aimg_site.api.ratelimit import GUEST_CREATION
-from aimg_site.api.views import AdminPolicy, ApiView
+from aimg_site.api.views import AdminPolicy, ApiView, Caller
 
 from . import selectors, services
 from .serializers import (
@@ -254,9 +253,8 @@ class _ReactionApi(_ItemApi):
     def post(self, request):
         data = self.input()
         if self.add:
-            services.reaction_count_address(request)
-            user = self.identity.owner()
-            results = services.items_react(user=user, item_ids=data["imageIDs"], kind=self.kind)
+            services.reaction_count_address(request)  # before the guest is made
+            results = services.items_react(user=self.caller_user, item_ids=data["imageIDs"], kind=self.kind)
         else:
             results = services.items_unreact(
                 user=self.identity.user, item_ids=data["imageIDs"], kind=self.kind
@@ -269,7 +267,8 @@ class LikeItemsApi(_ReactionApi):
 
     operation_id = "likeItems"
     kind = "like"
-    rate_limits = (services.REACTION_LIMIT, GUEST_CREATION)
+    rate_limits = (services.REACTION_LIMIT,)
+    caller = Caller.USER_OR_GUEST
 
 
 class UnlikeItemsApi(_ReactionApi):
@@ -285,7 +284,8 @@ class DislikeItemsApi(_ReactionApi):
 
     operation_id = "dislikeItems"
     kind = "dislike"
-    rate_limits = (services.REACTION_LIMIT, GUEST_CREATION)
+    rate_limits = (services.REACTION_LIMIT,)
+    caller = Caller.USER_OR_GUEST
 
 
 class UndislikeItemsApi(_ReactionApi):

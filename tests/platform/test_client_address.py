@@ -45,3 +45,28 @@ def test_a_malformed_hop_stops_the_chain(rf, trust):
 def test_ipv6_peers_work(rf, trust):
     trust("::1/128")
     assert client_address(make(rf, "::1", "2001:db8::5")) == "2001:db8::5"
+
+
+def test_worked_out_addresses_are_kept_per_peer_and_chain_and_forgotten_when_the_proxies_change(rf, trust):
+    from aimg_site.api import clientip
+
+    trust("10.0.0.0/8")
+    assert client_address(make(rf, "10.0.0.2", "198.51.100.7")) == "198.51.100.7"
+    assert clientip._memo[1][("10.0.0.2", "198.51.100.7")] == "198.51.100.7"
+    assert client_address(make(rf, "10.0.0.2", "198.51.100.8")) == "198.51.100.8"  # keyed by the chain too
+    trust()  # no proxy trusted any more: the same request is the peer's now
+    assert client_address(make(rf, "10.0.0.2", "198.51.100.7")) == "10.0.0.2"
+    assert ("10.0.0.2", "198.51.100.8") not in clientip._memo[1]
+
+
+def test_the_kept_addresses_are_bounded(rf, trust, monkeypatch):
+    from aimg_site.api import clientip
+
+    trust("10.0.0.0/8")
+    monkeypatch.setattr(clientip, "MEMO_MAX_ENTRIES", 3)
+    for n in range(10):
+        assert client_address(make(rf, "10.0.0.2", f"198.51.100.{n}")) == f"198.51.100.{n}"
+        assert len(clientip._memo[1]) <= 3
+    long_chain = ", ".join(["198.51.100.1"] * 100)
+    assert client_address(make(rf, "10.0.0.2", long_chain)) == "198.51.100.1"
+    assert ("10.0.0.2", long_chain) not in clientip._memo[1]  # worked out, not kept

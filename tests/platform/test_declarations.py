@@ -31,6 +31,35 @@ def test_user_or_guest_makes_the_guest_on_writes_only(api, guest, owner):
     assert assert_envelope(api.get("/testUserOrGuest", persona=owner)).payload["userID"] == str(owner.user.id)
 
 
+def test_the_guest_is_made_on_first_use_so_a_refused_call_makes_none(api, guest):
+    from accounts.models import User
+
+    before = User.objects.count()
+    assert_envelope(api.post("/testGuestLater", persona=guest, refuse=True), 400)
+    assert User.objects.count() == before
+    made = assert_envelope(api.post("/testGuestLater", persona=guest)).payload
+    assert made["isGuest"] is True and User.objects.count() == before + 1
+
+
+def test_a_view_may_name_a_read_that_makes_the_guest(api, guest):
+    from accounts.models import User
+
+    before = User.objects.count()
+    assert assert_envelope(api.get("/testGuestOnRead", persona=guest)).payload["userID"] is None
+    assert User.objects.count() == before
+    made = assert_envelope(api.get("/testGuestOnRead", persona=guest, make="1")).payload
+    assert made["isGuest"] is True and User.objects.count() == before + 1
+
+
+def test_the_schema_documents_the_guest_limit_for_the_methods_that_make_guests():
+    from aimg_site.api.schema import error_statuses
+    from tests.platform import urls_declarations as views
+
+    assert 429 in error_statuses(views.GuestLaterApi, "POST")
+    assert 429 in error_statuses(views.GuestOnReadApi, "GET")
+    assert 429 not in error_statuses(views.UserOrGuestApi, "GET")
+
+
 def test_an_undeclared_method_is_a_405_before_the_caller_check(api, guest):
     assert_envelope(api.delete("/testSignedIn", persona=guest), 405)
 

@@ -43,6 +43,31 @@ class UserOrGuestApi(ApiView):
         return self.respond(caller_payload(self.caller_user))
 
 
+class GuestLaterApi(ApiView):
+    """Checks its input before it reads ``caller_user``: a refused call makes no guest."""
+
+    operation_id = "testGuestLater"
+    caller = Caller.USER_OR_GUEST
+    output_serializer = CallerOutput
+
+    def post(self, request):
+        if request.data.get("refuse"):
+            raise errors.InvalidParameter("refuse", "must be false")
+        return self.respond(caller_payload(self.caller_user))
+
+
+class GuestOnReadApi(ApiView):
+    """A read that may record something on a guest (as getSelfUser's age confirmation)."""
+
+    operation_id = "testGuestOnRead"
+    caller = Caller.USER_OR_GUEST
+    guest_methods = frozenset({"GET"})
+    output_serializer = CallerOutput
+
+    def get(self, request):
+        return self.respond(caller_payload(self.caller_user if request.query_params.get("make") else None))
+
+
 class ManyApi(ApiView):
     operation_id = "testMany"
     caller = Caller.ANYONE
@@ -56,6 +81,7 @@ class ManyApi(ApiView):
 class AuditedApi(ApiView):
     operation_id = "testAudited"
     admin_policy = AdminPolicy.OPTIONAL
+    errors = (409,)
     audit_action = "testAudited"
 
     def post(self, request):
@@ -81,6 +107,8 @@ class DeclaredLimitsApi(ApiView):
 urlpatterns = [
     endpoint(SignedInApi),
     endpoint(UserOrGuestApi),
+    endpoint(GuestLaterApi),
+    endpoint(GuestOnReadApi),
     endpoint(ManyApi),
     endpoint(AuditedApi),
     endpoint(DeclaredLimitsApi),

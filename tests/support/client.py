@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -106,12 +107,17 @@ _UNLISTED = {405}
 _ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
+#: The project's URLconf (a test's ``pytest.mark.urls`` changes ``ROOT_URLCONF``, not this).
+PROJECT_URLCONF = settings.ROOT_URLCONF
+
+
 @functools.cache
 def _schema_statuses() -> dict[tuple[str, str], frozenset[int]]:
-    """``(METHOD, /path/{param})`` to the statuses /api/schema/ lists, built once per test process."""
+    """``(METHOD, /path/{param})`` to the statuses /api/schema/ lists, built once per test process
+    from the project's URLconf, whatever URLconf the first test to ask runs with."""
     from drf_spectacular.generators import SchemaGenerator
 
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = SchemaGenerator(urlconf=PROJECT_URLCONF).get_schema(request=None, public=True)
     statuses = {}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
@@ -124,11 +130,20 @@ def documented_statuses(method: str, path: str) -> frozenset[int] | None:
     """The statuses the OpenAPI schema lists for ``method path``; ``None`` for a route it does not
     describe (test-only URLconfs, media files, the admin console)."""
     try:
-        match = resolve(path.split("?", 1)[0])
+        match = resolve(path.split("?", 1)[0], urlconf=PROJECT_URLCONF)
     except Resolver404:
         return None
+    if settings.ROOT_URLCONF != PROJECT_URLCONF and not _same_view(path, match):
+        return None  # a test-only URLconf's own view at this path
     template = "/" + _ROUTE_PARAM.sub(r"{\1}", match.route)
     return _schema_statuses().get((method.upper(), template))
+
+
+def _same_view(path: str, project_match) -> bool:
+    try:
+        return resolve(path.split("?", 1)[0]).func is project_match.func
+    except Resolver404:
+        return False
 
 
 def _check_documented(method: str, path: str, status: int) -> None:
