@@ -16,7 +16,6 @@ import runpy
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -30,7 +29,7 @@ from rest_framework import serializers
 from aimg_site.api.fields import BoolParam, CommaListField, PaginationIndexField
 from aimg_site.api.views import ApiView
 from library.folders.serializers import MAX_BULK_IDS
-from tests.support.processes import production_environment
+from tests.support.processes import gunicorn_running, production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
@@ -132,12 +131,6 @@ def test_bind_and_workers_come_from_the_environment():
 # --- a real gunicorn ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _send(port: int, raw: bytes) -> tuple[int, str, bytes]:
     """One raw HTTP/1.1 request; the status, Content-Type and body of the answer."""
     with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
@@ -157,7 +150,6 @@ def _request(port: int, method: str, target: str, headers: dict | None = None) -
 def server(tmp_path_factory):
     """gunicorn aimg_site.wsgi, started from the repository root, on a fresh SQLite database."""
     work = tmp_path_factory.mktemp("gunicorn")
-    port = _free_port()
     env = production_environment(work)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -166,34 +158,8 @@ def server(tmp_path_factory):
         check=True,
         timeout=120,
     )
-    log = open(work / "gunicorn.log", "w+")  # noqa: SIM115
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "aimg_site.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (work / "gunicorn.log").read_text()
-            try:
-                if _request(port, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (work / "gunicorn.log").read_text()
-            time.sleep(0.1)
+    with gunicorn_running(env, work / "gunicorn.log") as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _envelope(answer: tuple[int, str, bytes], status: int) -> dict:

@@ -24,6 +24,13 @@ def cache():
     backend.clear()
 
 
+def kill(connection) -> None:
+    """Have the server close ``connection`` (as a restart or a timeout would)."""
+    connection.send_command("CLIENT", "ID")
+    client_id = connection.read_response()
+    assert redis.Redis.from_url(settings.REDIS_URL).client_kill_filter(_id=client_id) == 1
+
+
 def test_get_answers_values_defaults_and_missing_keys(cache):
     cache.set("session", {"user": "a", "n": 1}, 60)
     cache.set("falsy", 0, 60)
@@ -38,11 +45,7 @@ def test_get_answers_values_defaults_and_missing_keys(cache):
 def test_a_connection_the_server_closed_is_replaced(cache):
     cache.set("key", "value", 60)
     assert cache.get("key") == "value"
-    own = cache._cache._own.connection
-    admin = redis.Redis.from_url(settings.REDIS_URL)
-    own.send_command("CLIENT", "ID")
-    client_id = own.read_response()
-    assert admin.client_kill_filter(_id=client_id) == 1
+    kill(cache._cache._own.connection)
     assert cache.get("key") == "value"  # the dropped connection is noticed, the value still read
     assert cache.get("key") == "value"
 
@@ -182,11 +185,8 @@ def test_a_write_through_this_process_is_seen_at_once_by_every_thread(cache):
 def test_a_dropped_tracked_connection_forgets_everything_it_held(cache):
     cache.set("held", "first", 60)
     assert cache.get_tracked("held") == "first"
-    store = cache._cache._own.tracked
-    store.connection.send_command("CLIENT", "ID")
-    client_id = store.connection.read_response()
+    kill(cache._cache._own.tracked.connection)
     other = _another_machine()
-    assert other.client_kill_filter(_id=client_id) == 1
     # Written while the connection is gone: no push can reach it.
     other.set(cache.make_key("held"), cache._cache._serializer.dumps("second"), ex=60)
     assert cache.get_tracked("held") == "second"

@@ -8,15 +8,14 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.platform.test_gunicorn import _free_port, _request
-from tests.support.processes import production_environment
+from tests.platform.test_gunicorn import _request
+from tests.support.processes import gunicorn_running, production_environment
 
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)")
 
@@ -45,7 +44,6 @@ print(key)
 @pytest.fixture
 def workers(tmp_path):
     """gunicorn aimg_site.wsgi with three workers, on a fresh SQLite database and the run's Redis."""
-    port = _free_port()
     env = production_environment(
         tmp_path,
         REDIS_URL=settings.REDIS_URL,
@@ -58,34 +56,8 @@ def workers(tmp_path):
         [*manage, "shell", "-c", MAKE_SESSION], cwd=ROOT, env=env, check=True, timeout=60, capture_output=True
     )
     session_id = made.stdout.decode().strip().splitlines()[-1]
-    log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "aimg_site.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            try:
-                if _request(port, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.1)
+    with gunicorn_running(env, tmp_path / "gunicorn.log") as port:
         yield port, session_id, tmp_path / "db.sqlite3"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _self_users(port: int, session_id: str) -> list[tuple[bool, str]]:

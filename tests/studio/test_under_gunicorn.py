@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.processes import production_environment
+from tests.support.processes import gunicorn_running, production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(port: int, target: str) -> tuple[int, dict[str, str], bytes]:
@@ -38,30 +30,6 @@ def _environment(work: Path, studio: str) -> dict[str, str]:
     return production_environment(work, AIMG_STUDIO=studio)
 
 
-def _gunicorn(work: Path, studio: str):
-    port = _free_port()
-    env = _environment(work, studio)
-    log = open(work / f"gunicorn-{studio}.log", "w+")  # noqa: SIM115
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "aimg_site.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, Path(log.name).read_text()
-        try:
-            if _get(port, "/health")[0] == 200:
-                break
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, Path(log.name).read_text()
-        time.sleep(0.1)
-    return process, port, log
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """Two gunicorns: one with AIMG_STUDIO=true, one with it off (the production default)."""
@@ -73,18 +41,11 @@ def servers(tmp_path_factory):
         check=True,
         timeout=120,
     )
-    started = [_gunicorn(work, "true"), _gunicorn(work, "false")]
-    try:
-        yield {"on": started[0][1], "off": started[1][1]}
-    finally:
-        for process, _port, log in started:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+    with (
+        gunicorn_running(_environment(work, "true"), work / "gunicorn-true.log") as on,
+        gunicorn_running(_environment(work, "false"), work / "gunicorn-false.log") as off,
+    ):
+        yield {"on": on, "off": off}
 
 
 def test_with_aimg_studio_gunicorn_serves_the_page_and_its_files(servers):

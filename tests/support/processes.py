@@ -8,9 +8,17 @@ adds what a production start needs on a fresh SQLite database of the test's own.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
 import secrets
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Settings read from the environment that a test process may have set for itself.
 CONNECTION_SETTINGS = ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG")
@@ -35,3 +43,54 @@ def production_environment(work: Path, **values: str) -> dict[str, str]:
         "WEB_CONCURRENCY": "1",
     }
     return clean_environment(**{**defaults, **values})
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on at this moment."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health_status(port: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/health", headers={"Host": "127.0.0.1"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def gunicorn_running(env: dict[str, str], log_path: Path, *, ready_seconds: float = 30):
+    """``gunicorn aimg_site.wsgi`` started from the repository root (so ``gunicorn.conf.py`` applies)
+    on a free loopback port, with ``env``; yields the port once ``/health`` answers 200, and stops
+    it afterwards. Its output goes to ``log_path``, shown when it fails to start."""
+    port = free_port()
+    with open(log_path, "w+") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "aimg_site.wsgi", "--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + ready_seconds
+            while True:
+                assert process.poll() is None, log_path.read_text()
+                try:
+                    if _health_status(port) == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.1)
+            yield port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
