@@ -82,7 +82,17 @@ class TrackedReads:
         self.confirmed_at = float("-inf")
         # The parser is chosen when connecting (RESP3 after HELLO 3): set its handler now. redis-py's
         # own client-side cache sets it the same way.
-        connection._parser.set_invalidation_push_handler(self._invalidated)
+        # Through a weak reference: the connection must not keep this object alive (a thread's
+        # memory goes with the thread, and its connection closes with it, without waiting for the
+        # garbage collector to find a cycle).
+        store = weakref.ref(self)
+
+        def invalidated(message) -> None:
+            alive = store()
+            if alive is not None:
+                alive._invalidated(message)
+
+        connection._parser.set_invalidation_push_handler(invalidated)
         connection.send_command("CLIENT", "TRACKING", "ON", check_health=False)
         if connection.read_response() not in (b"OK", "OK"):
             raise RedisResponseError("CLIENT TRACKING ON was refused")

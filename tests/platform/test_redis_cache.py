@@ -244,3 +244,24 @@ def _read_tracked_with(cache, queue) -> None:
     parent_store = cache._cache._own.tracked
     value = cache.get_tracked("shared")
     queue.put([value, cache._cache._own.tracked is not parent_store])
+
+
+def test_a_threads_tracked_reads_go_with_the_thread(cache):
+    import gc
+    import weakref
+
+    cache.set("thread", "value", 60)
+    stores = []
+
+    def read_in_a_thread():
+        assert cache.get_tracked("thread") == "value"
+        stores.append(weakref.ref(cache._cache._own.tracked))
+
+    gc.disable()  # freed by reference counting alone: no cycle keeps the memory or its socket
+    try:
+        thread = threading.Thread(target=read_in_a_thread)
+        thread.start()
+        thread.join()
+        assert stores[0]() is None
+    finally:
+        gc.enable()
