@@ -75,16 +75,21 @@ def _read_with(cache, queue) -> None:
     queue.put(cache.get("shared"))
 
 
-def test_a_forked_child_reads_on_its_own_connection(cache):
-    cache.set("shared", "from the parent", 60)
-    assert cache.get("shared") == "from the parent"  # the parent's connection is open
+def in_a_forked_child(target, cache):
+    """What ``target(cache, queue)`` put on the queue in a forked child (which must exit cleanly)."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    child = context.Process(target=_read_with, args=(cache, queue))
+    child = context.Process(target=target, args=(cache, queue))
     child.start()
     child.join(30)
     assert child.exitcode == 0
-    assert queue.get(timeout=5) == "from the parent"
+    return queue.get(timeout=5)
+
+
+def test_a_forked_child_reads_on_its_own_connection(cache):
+    cache.set("shared", "from the parent", 60)
+    assert cache.get("shared") == "from the parent"  # the parent's connection is open
+    assert in_a_forked_child(_read_with, cache) == "from the parent"
     parent_connection = cache._cache._own.connection
     assert cache.get("shared") == "from the parent"
     assert cache._cache._own.connection is parent_connection
@@ -230,13 +235,7 @@ def test_a_forked_child_tracks_on_its_own_connection(cache):
     cache.set("shared", "from the parent", 60)
     assert cache.get_tracked("shared") == "from the parent"
     parent_store = cache._cache._own.tracked
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_read_tracked_with, args=(cache, queue))
-    child.start()
-    child.join(30)
-    assert child.exitcode == 0
-    assert queue.get(timeout=5) == ["from the parent", True]
+    assert in_a_forked_child(_read_tracked_with, cache) == ["from the parent", True]
     assert cache._cache._own.tracked is parent_store
 
 
